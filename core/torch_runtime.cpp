@@ -1,0 +1,39 @@
+#include "core/torch_runtime.h"
+
+#include <torch/torch.h>
+
+#include "core/blas_check.h"
+#include "core/error.h"
+#include "core/threads.h"
+
+namespace hitforge::core {
+
+void init_runtime(const RuntimeOptions& options) {
+  int n = configure_threads(options.threads);
+  at::set_num_threads(n);
+  // Inter-op pool: hitforge parallelises one level at a time; it can only be set before first use, once.
+  static bool interop_set = false;
+  if (!interop_set) {
+    at::set_num_interop_threads(1);
+    interop_set = true;
+  }
+  if (options.check_blas) check_blas_at_startup();
+}
+
+c10::Device parse_device(const std::string& spec) {
+  c10::Device dev(c10::kCPU);
+  try {
+    dev = c10::Device(spec);
+  } catch (const std::exception&) {
+    throw UsageError(str_cat("unknown device '", spec, "' (use cpu, cuda or cuda:N)"));
+  }
+  if (dev.is_cuda()) {
+    HITFORGE_REQUIRE(torch::cuda::is_available(), "device '", spec,
+                     "' requested but this libtorch has no usable CUDA device; use --device cpu");
+    HITFORGE_REQUIRE(!dev.has_index() || dev.index() < static_cast<int>(torch::cuda::device_count()),
+                     "device '", spec, "' does not exist (", torch::cuda::device_count(), " CUDA devices)");
+  }
+  return dev;
+}
+
+}  // namespace hitforge::core

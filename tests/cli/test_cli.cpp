@@ -1,0 +1,117 @@
+// Black-box tests of the built `hitforge` executable (path in HITFORGE_BIN, set by CTest).
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "test_util.h"
+
+namespace fs = std::filesystem;
+using hitforge::testing::TempDir;
+
+namespace {
+struct Result {
+  int rc;
+  std::string out;
+};
+std::string bin() {
+  const char* b = std::getenv("HITFORGE_BIN");
+  return b ? b : "hitforge";
+}
+Result run(const std::string& args) {
+  std::string cmd = bin() + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("help lists commands with examples; unknown options fail", "[cli]") {
+  auto r = run("--help");
+  CHECK(r.rc == 0);
+  CHECK(has(r.out, "dataset"));
+  CHECK(has(r.out, "Examples:"));
+  r = run("dataset build --help");
+  CHECK(r.rc == 0);
+  CHECK(has(r.out, "--featurizer"));
+  CHECK(has(r.out, "--threads"));
+  CHECK(has(r.out, "Examples:"));
+  CHECK(run("dataset build --bogus").rc != 0);
+  CHECK(run("--version").out.find("hitforge 0.") != std::string::npos);
+}
+
+TEST_CASE("dataset build → split → info on the adversarial fixture", "[cli][integration]") {
+  TempDir dir;
+  std::string out = dir.file("adv.h5");
+  auto r = run("dataset build " + hitforge::testing::data_path("adversarial.csv") +
+               " --id-col id --targets y --featurizer morgan:bits=1024 --featurizer maccs --threads 2 --out " + out +
+               " --log-level warn");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(has(r.out, "18 records, 6 ok, 12 invalid"));
+  CHECK(has(r.out, "whitespace inside SMILES"));
+  r = run("dataset split " + out + " --method scaffold --sizes 0.5,0.25,0.25 --seed 1 --name scaf");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(has(r.out, "split 'scaf' (scaffold, seed 1)"));
+  r = run("dataset info " + out);
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(has(r.out, "records: 18  ok: 6  invalid: 12"));
+  CHECK(has(r.out, "morgan: packed_bits width 1024"));
+  CHECK(has(r.out, "maccs: packed_bits width 167"));
+  CHECK(has(r.out, "scaf: scaffold seed 1"));
+  CHECK(has(r.out, "(chain_4000): too many heavy atoms"));
+  r = run("dataset info " + out + " --json --invalid");
+  REQUIRE(r.rc == 0);
+  CHECK(has(r.out, "\"invalid\": 12"));
+}
+
+TEST_CASE("usage errors print one clear line and exit 2", "[cli]") {
+  TempDir dir;
+  auto r = run("dataset build " + dir.file("missing.csv") + " --out " + dir.file("x.h5"));
+  CHECK(r.rc == 2);
+  CHECK(has(r.out, "hitforge: error: cannot open"));
+  r = run("dataset build " + hitforge::testing::data_path("adversarial.csv") + " --featurizer morgn --out " +
+          dir.file("x.h5"));
+  CHECK(r.rc == 2);
+  CHECK(has(r.out, "morgn"));
+  r = run("dataset build " + hitforge::testing::data_path("adversarial.csv") + " --targets nope --out " +
+          dir.file("x.h5"));
+  CHECK(r.rc == 2);
+  CHECK(has(r.out, "no value column 'nope'"));
+  CHECK_FALSE(fs::exists(dir.file("x.h5")));
+}
+
+TEST_CASE("a build killed with SIGKILL leaves no partial file under the final name", "[cli][integration]") {
+  TempDir dir;
+  // 5,000 NCI molecules with a slow featuriser take well over the 300 ms we wait before killing.
+  std::string out = dir.file("killed.h5");
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::execl(bin().c_str(), bin().c_str(), "dataset", "build", "/usr/share/RDKit/Data/NCI/first_5K.smi",
+            "--featurizer", "rdkit2d", "--threads", "1", "--log-level", "off", "--out", out.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK_FALSE(fs::exists(out));
+}
