@@ -14,29 +14,36 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 16;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 bool ends_with(const std::string& s, const char* suffix) {
   const std::size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-bool is_blank(const std::string& s) { return std::all_of(s.begin(), s.end(), is_space); }
+bool is_blank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), is_space);
+}
 
 }  // namespace
 
 FastaReader::FastaReader(const std::string& path) : path_(path), buf_(kChunk) {
   errno = 0;
   gzFile gz = gzopen(path.c_str(), "rb");
-  if (!gz)
+  if (!gz) {
     throw core::UsageError(core::str_cat("cannot open FASTA file '", path, "'",
                                          errno ? core::str_cat(": ", std::strerror(errno)) : std::string()));
+  }
   gzbuffer(gz, kChunk);
   gz_ = gz;
 }
 
 FastaReader::~FastaReader() {
-  if (gz_) gzclose(static_cast<gzFile>(gz_));
+  if (gz_) {
+    gzclose(static_cast<gzFile>(gz_));
+  }
 }
 
 void FastaReader::fail(const std::string& what) const {
@@ -44,7 +51,9 @@ void FastaReader::fail(const std::string& what) const {
 }
 
 bool FastaReader::fill() {
-  if (eof_) return false;
+  if (eof_) {
+    return false;
+  }
   const int n = gzread(static_cast<gzFile>(gz_), buf_.data(), static_cast<unsigned>(buf_.size()));
   if (n < 0) {
     int code = 0;
@@ -55,7 +64,9 @@ bool FastaReader::fill() {
     // gzread returns 0 both at a clean end and (in some zlib versions) at a truncated stream; gzerror tells them apart.
     int code = 0;
     const char* msg = gzerror(static_cast<gzFile>(gz_), &code);
-    if (code != Z_OK && code != Z_STREAM_END) fail(core::str_cat("read error: ", msg));
+    if (code != Z_OK && code != Z_STREAM_END) {
+      fail(core::str_cat("read error: ", msg));
+    }
     eof_ = true;
     return false;
   }
@@ -68,7 +79,9 @@ bool FastaReader::read_line(std::string& line) {
   line.clear();
   bool got_any = false;
   for (;;) {
-    if (pos_ == end_ && !fill()) break;
+    if (pos_ == end_ && !fill()) {
+      break;
+    }
     got_any = true;
     const char* begin = buf_.data() + pos_;
     const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
@@ -80,9 +93,13 @@ bool FastaReader::read_line(std::string& line) {
     line.append(begin, end_ - pos_);
     pos_ = end_;
   }
-  if (!got_any) return false;
+  if (!got_any) {
+    return false;
+  }
   ++line_no_;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
   return true;
 }
 
@@ -97,23 +114,39 @@ bool FastaReader::next(FastaRecord& rec) {
     has_pending_ = false;
   } else {
     for (;;) {
-      if (!read_line(line_)) return false;
-      if (is_blank(line_) || line_[0] == ';') continue;
-      if (line_[0] != '>') fail("sequence data before the first '>' header");
+      if (!read_line(line_)) {
+        return false;
+      }
+      if (is_blank(line_) || line_[0] == ';') {
+        continue;
+      }
+      if (line_[0] != '>') {
+        fail("sequence data before the first '>' header");
+      }
       break;
     }
   }
 
   // Parse ">id description".
   std::size_t i = 1;
-  while (i < line_.size() && is_space(line_[i])) ++i;
+  while (i < line_.size() && is_space(line_[i])) {
+    ++i;
+  }
   std::size_t j = i;
-  while (j < line_.size() && !is_space(line_[j])) ++j;
-  if (i == j) fail("FASTA header without an id");
+  while (j < line_.size() && !is_space(line_[j])) {
+    ++j;
+  }
+  if (i == j) {
+    fail("FASTA header without an id");
+  }
   rec.id.assign(line_, i, j - i);
-  while (j < line_.size() && is_space(line_[j])) ++j;
+  while (j < line_.size() && is_space(line_[j])) {
+    ++j;
+  }
   std::size_t k = line_.size();
-  while (k > j && is_space(line_[k - 1])) --k;
+  while (k > j && is_space(line_[k - 1])) {
+    --k;
+  }
   rec.description.assign(line_, j, k - j);
 
   // Sequence lines up to the next header or end of file.
@@ -123,9 +156,14 @@ bool FastaReader::next(FastaRecord& rec) {
       has_pending_ = true;
       break;
     }
-    if (!line_.empty() && line_[0] == ';') continue;
-    for (const char c : line_)
-      if (!is_space(c)) rec.sequence += c;
+    if (!line_.empty() && line_[0] == ';') {
+      continue;
+    }
+    for (const char c : line_) {
+      if (!is_space(c)) {
+        rec.sequence += c;
+      }
+    }
   }
   return true;
 }
@@ -134,7 +172,9 @@ std::vector<FastaRecord> read_fasta(const std::string& path) {
   FastaReader reader(path);
   std::vector<FastaRecord> out;
   FastaRecord rec;
-  while (reader.next(rec)) out.push_back(rec);
+  while (reader.next(rec)) {
+    out.push_back(rec);
+  }
   return out;
 }
 

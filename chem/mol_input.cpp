@@ -67,10 +67,16 @@ void estimate_size(std::string_view smi, int& atoms, int& fragments) {
   }
 }
 
-ParsedMol fail(std::string reason) {
+// Reasons are one line (RDKit messages can span several): whitespace runs become one space.
+ParsedMol fail(const std::string& reason) {
   ParsedMol r;
   r.status = RecordStatus::invalid;
-  r.reason = std::move(reason);
+  for (char c : reason) {
+    bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (space && (r.reason.empty() || r.reason.back() == ' ')) continue;
+    r.reason.push_back(space ? ' ' : c);
+  }
+  while (!r.reason.empty() && r.reason.back() == ' ') r.reason.pop_back();
   return r;
 }
 

@@ -16,7 +16,9 @@ namespace {
 // not drop it), and the SMILES is the same as Python's wherever Python succeeds (checked in test_scaffold.cpp).
 void make_generic(RDKit::RWMol& mol) {
   for (RDKit::Atom* atom : mol.atoms()) {
-    if (atom->getAtomicNum() != 1) atom->setAtomicNum(6);
+    if (atom->getAtomicNum() != 1) {
+      atom->setAtomicNum(6);
+    }
     atom->setIsAromatic(false);
     atom->setFormalCharge(0);
     atom->setChiralTag(RDKit::Atom::CHI_UNSPECIFIED);
@@ -51,7 +53,9 @@ ScaffoldResult murcko_scaffold(const RDKit::ROMol& mol, const ScaffoldParams& pa
     scaffold.clearComputedProps();
     scaffold.updatePropertyCache(true);
     RDKit::MolOps::symmetrizeSSSR(scaffold);
-    if (params.generic) make_generic(scaffold);
+    if (params.generic) {
+      make_generic(scaffold);
+    }
     result.smiles = RDKit::MolToSmiles(scaffold, params.include_chirality);
     result.ok = true;
   } catch (const std::exception& e) {

@@ -73,8 +73,12 @@ bool run_stage(const char* stage, StandardizeResult& result, F&& f) {
 
 std::string_view trim(std::string_view s) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && is_space(s.back())) {
+    s.remove_suffix(1);
+  }
   return s;
 }
 
@@ -89,17 +93,24 @@ StandardizeResult standardize(const RDKit::ROMol& mol, const StandardizeParams& 
   std::unique_ptr<RDKit::ROMol> cur;
   const auto current = [&]() -> const RDKit::ROMol& { return cur ? *cur : mol; };
 
-  if (params.cleanup && !run_stage("cleanup", result, [&] { cur = cleanup(current()); })) return result;
+  if (params.cleanup && !run_stage("cleanup", result, [&] { cur = cleanup(current()); })) {
+    return result;
+  }
   if (params.largest_fragment &&
-      !run_stage("largest_fragment", result, [&] { cur.reset(fragment_chooser().choose(current())); }))
+      !run_stage("largest_fragment", result, [&] { cur.reset(fragment_chooser().choose(current())); })) {
     return result;
-  if (params.uncharge && !run_stage("uncharge", result, [&] { cur.reset(uncharger().uncharge(current())); }))
+  }
+  if (params.uncharge && !run_stage("uncharge", result, [&] { cur.reset(uncharger().uncharge(current())); })) {
     return result;
+  }
   if (params.canonical_tautomer &&
-      !run_stage("tautomer", result, [&] { cur.reset(tautomer_enumerator().canonicalize(current())); }))
+      !run_stage("tautomer", result, [&] { cur.reset(tautomer_enumerator().canonicalize(current())); })) {
     return result;
+  }
 
-  if (!run_stage("copy", result, [&] { result.mol = std::make_unique<RDKit::RWMol>(current()); })) return result;
+  if (!run_stage("copy", result, [&] { result.mol = std::make_unique<RDKit::RWMol>(current()); })) {
+    return result;
+  }
   if (!result.mol || result.mol->getNumAtoms() == 0) {
     result.mol.reset();
     result.reason = "empty molecule after standardisation";
@@ -112,8 +123,12 @@ StandardizeResult standardize(const RDKit::ROMol& mol, const StandardizeParams& 
 std::string to_string(const StandardizeParams& params) {
   std::string out;
   const auto add = [&out](bool on, const char* word) {
-    if (!on) return;
-    if (!out.empty()) out += ',';
+    if (!on) {
+      return;
+    }
+    if (!out.empty()) {
+      out += ',';
+    }
     out += word;
   };
   add(params.cleanup, "cleanup");
@@ -125,16 +140,23 @@ std::string to_string(const StandardizeParams& params) {
 
 StandardizeParams parse_standardize_params(std::string_view spec) {
   const std::string_view whole = trim(spec);
-  if (whole.empty())
+  if (whole.empty()) {
     throw core::UsageError("empty standardization spec (use 'none', 'default' or a list like 'cleanup,uncharge')");
-  if (whole == "none") return StandardizeParams{false, false, false, false};
-  if (whole == "default") return StandardizeParams{};
+  }
+  if (whole == "none") {
+    return StandardizeParams{false, false, false, false};
+  }
+  if (whole == "default") {
+    return StandardizeParams{};
+  }
 
   StandardizeParams p{false, false, false, false};
   std::size_t start = 0;
   while (start <= whole.size()) {
     std::size_t comma = whole.find(',', start);
-    if (comma == std::string_view::npos) comma = whole.size();
+    if (comma == std::string_view::npos) {
+      comma = whole.size();
+    }
     const std::string_view word = trim(whole.substr(start, comma - start));
     if (word == "cleanup") {
       p.cleanup = true;

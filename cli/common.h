@@ -1,9 +1,16 @@
 #pragma once
-// Options shared by every subcommand and the start-up sequence of the `hitforge` executable.
+// Options shared by every subcommand and the start-up sequence of the hitforge executables.
+//
+// Two executables, one command line: `hitforge` (data and chemistry commands; no LibTorch, so it starts in
+// milliseconds instead of the ~1 s LibTorch's static initialisers take here) and `hitforge-ml` (commands that need
+// LibTorch). `hitforge COMMAND ...` runs an ML command by exec'ing `hitforge-ml` from the same directory with the
+// same arguments, so users only ever type `hitforge`.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hitforge::cli {
 
@@ -16,10 +23,19 @@ struct GlobalOptions {
   std::string command_line;         ///< recorded in provenance
 };
 
-/// Applies the global options: log level, thread counts (OpenMP/BLAS/torch together), BLAS check.
+/// Adds --threads, --seed, --log-level, --device, --no-progress to `app` (inherited by subcommands via fallthrough).
+void add_global_options(CLI::App& app, GlobalOptions& g);
+/// Applies log level and thread counts (OpenMP + BLAS) — for commands that do not load LibTorch.
 void apply_global_options(const GlobalOptions& g);
+/// Parses and runs; turns errors into one line on stderr and an exit code (2 usage, 3 internal, 1 other).
+int run_app(CLI::App& app, GlobalOptions& g, int argc, char** argv);
 
-/// Subcommand registration, one function per file.
+/// Commands implemented by hitforge-ml: name and one-line description (shown in `hitforge --help`).
+const std::vector<std::pair<std::string, std::string>>& ml_commands();
+
+// Subcommand registration, one function per file.
 void register_dataset_commands(CLI::App& app, GlobalOptions& g);
+void register_ml_passthrough(CLI::App& app, int argc, char** argv);
+void register_doctor_command(CLI::App& app, GlobalOptions& g);  // hitforge-ml
 
 }  // namespace hitforge::cli

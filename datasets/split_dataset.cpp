@@ -37,9 +37,7 @@ std::vector<std::string> scaffold_keys(const Dataset& ds, const std::vector<std:
     }
   }
   if (failures) core::log_warn(str_cat(failures, " molecules had no computable scaffold; each is its own group"));
-  std::vector<std::string> out(valid.size());
-  for (size_t k = 0; k < valid.size(); ++k) out[k] = keys[valid[k]];
-  return out;
+  return keys;  // indexed by record, as splits.h expects
 }
 }  // namespace
 
@@ -91,9 +89,9 @@ std::vector<NamedSplit> compute_splits(const Dataset& ds, const SplitRequest& re
         HITFORGE_REQUIRE(it != names.end(), "no target '", req.target, "' in '", ds.path(), "'");
         col = static_cast<size_t>(it - names.begin());
       }
-      std::vector<float> t = ds.targets(valid);
-      std::vector<double> labels(valid.size());
-      for (size_t k = 0; k < valid.size(); ++k) labels[k] = t[k * names.size() + col];
+      std::vector<float> t = ds.all_targets();
+      std::vector<double> labels(static_cast<size_t>(ds.size()));  // indexed by record, as splits.h expects
+      for (size_t i = 0; i < labels.size(); ++i) labels[i] = t[i * names.size() + col];
       ns.split = stratified_split(valid, labels, sizes, req.seed);
       break;
     }

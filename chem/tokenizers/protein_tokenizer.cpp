@@ -37,12 +37,17 @@ std::string bad_char_reason(std::string_view seq, std::size_t i) {
 
 }  // namespace
 
-std::int64_t ProteinTokenizer::id(char c) { return table()[static_cast<unsigned char>(c)]; }
+std::int64_t ProteinTokenizer::id(char c) {
+  return table()[static_cast<unsigned char>(c)];
+}
 
 std::string ProteinTokenizer::check(std::string_view sequence) {
   const Table& t = table();
-  for (std::size_t i = 0; i < sequence.size(); ++i)
-    if (t[static_cast<unsigned char>(sequence[i])] < 0) return bad_char_reason(sequence, i);
+  for (std::size_t i = 0; i < sequence.size(); ++i) {
+    if (t[static_cast<unsigned char>(sequence[i])] < 0) {
+      return bad_char_reason(sequence, i);
+    }
+  }
   return {};
 }
 
@@ -50,13 +55,19 @@ std::vector<std::int64_t> ProteinTokenizer::encode(std::string_view sequence, bo
   const Table& t = table();
   std::vector<std::int64_t> ids;
   ids.reserve(sequence.size() + (add_bos_eos ? 2 : 0));
-  if (add_bos_eos) ids.push_back(Vocabulary::kBos);
+  if (add_bos_eos) {
+    ids.push_back(Vocabulary::kBos);
+  }
   for (std::size_t i = 0; i < sequence.size(); ++i) {
     const std::int8_t v = t[static_cast<unsigned char>(sequence[i])];
-    if (v < 0) throw core::UsageError(bad_char_reason(sequence, i));
+    if (v < 0) {
+      throw core::UsageError(bad_char_reason(sequence, i));
+    }
     ids.push_back(v);
   }
-  if (add_bos_eos) ids.push_back(Vocabulary::kEos);
+  if (add_bos_eos) {
+    ids.push_back(Vocabulary::kEos);
+  }
   return ids;
 }
 
@@ -66,8 +77,12 @@ std::string ProteinTokenizer::decode(const std::vector<std::int64_t>& ids) const
   for (const std::int64_t i : ids) {
     HITFORGE_REQUIRE(i >= 0 && static_cast<std::size_t>(i) < kSize, "protein token id ", i,
                      " outside the vocabulary of size ", kSize);
-    if (i == Vocabulary::kEos) break;
-    if (i == Vocabulary::kPad || i == Vocabulary::kBos) continue;
+    if (i == Vocabulary::kEos) {
+      break;
+    }
+    if (i == Vocabulary::kPad || i == Vocabulary::kBos) {
+      continue;
+    }
     if (i == Vocabulary::kUnk || i == kX) {
       out += 'X';
     } else {
@@ -79,7 +94,9 @@ std::string ProteinTokenizer::decode(const std::vector<std::int64_t>& ids) const
 
 Vocabulary ProteinTokenizer::vocabulary() {
   Vocabulary v;
-  for (const char c : kStandard) v.add(std::string_view(&c, 1));
+  for (const char c : kStandard) {
+    v.add(std::string_view(&c, 1));
+  }
   v.add("X");
   return v;
 }

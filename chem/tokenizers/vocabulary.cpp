@@ -5,6 +5,8 @@
 #include <sstream>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 
@@ -34,7 +36,9 @@ bool json_depth_at_most(const std::string& text, int max_depth) {
     if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
+      if (++depth > max_depth) {
+        return false;
+      }
     } else if (c == ']' || c == '}') {
       --depth;
     }
@@ -45,7 +49,9 @@ bool json_depth_at_most(const std::string& text, int max_depth) {
 }  // namespace
 
 Vocabulary::Vocabulary() {
-  for (std::string_view s : {kPadToken, kBosToken, kEosToken, kUnkToken}) add(s);
+  for (std::string_view s : {kPadToken, kBosToken, kEosToken, kUnkToken}) {
+    add(s);
+  }
 }
 
 Vocabulary Vocabulary::from_counts(const std::unordered_map<std::string, std::size_t>& counts, std::size_t min_count,
@@ -54,14 +60,18 @@ Vocabulary Vocabulary::from_counts(const std::unordered_map<std::string, std::si
   std::vector<std::pair<std::string, std::size_t>> items;
   items.reserve(counts.size());
   for (const auto& [tok, n] : counts) {
-    if (n < min_count || tok.empty() || v.contains(tok)) continue;
+    if (n < min_count || tok.empty() || v.contains(tok)) {
+      continue;
+    }
     items.emplace_back(tok, n);
   }
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
   for (const auto& item : items) {
-    if (max_size > 0 && v.size() >= max_size) break;
+    if (max_size > 0 && v.size() >= max_size) {
+      break;
+    }
     v.add(item.first);
   }
   return v;
@@ -70,8 +80,11 @@ Vocabulary Vocabulary::from_counts(const std::unordered_map<std::string, std::si
 Vocabulary Vocabulary::build(const std::vector<std::vector<std::string>>& token_streams, std::size_t min_count,
                              std::size_t max_size) {
   std::unordered_map<std::string, std::size_t> counts;
-  for (const auto& stream : token_streams)
-    for (const auto& tok : stream) ++counts[tok];
+  for (const auto& stream : token_streams) {
+    for (const auto& tok : stream) {
+      ++counts[tok];
+    }
+  }
   return from_counts(counts, min_count, max_size);
 }
 
@@ -79,7 +92,9 @@ std::int64_t Vocabulary::add(std::string_view token) {
   HITFORGE_REQUIRE(!token.empty(), "vocabulary tokens must be non-empty");
   std::string key(token);
   const auto it = ids_.find(key);
-  if (it != ids_.end()) return it->second;
+  if (it != ids_.end()) {
+    return it->second;
+  }
   const auto new_id = static_cast<std::int64_t>(tokens_.size());
   tokens_.push_back(key);
   ids_.emplace(std::move(key), new_id);
@@ -91,7 +106,9 @@ std::int64_t Vocabulary::id(std::string_view token) const {
   return it == ids_.end() ? kUnk : it->second;
 }
 
-bool Vocabulary::contains(std::string_view token) const { return ids_.count(std::string(token)) > 0; }
+bool Vocabulary::contains(std::string_view token) const {
+  return ids_.count(std::string(token)) > 0;
+}
 
 const std::string& Vocabulary::token(std::int64_t id) const {
   HITFORGE_REQUIRE(id >= 0 && static_cast<std::size_t>(id) < tokens_.size(), "token id ", id,
@@ -102,9 +119,15 @@ const std::string& Vocabulary::token(std::int64_t id) const {
 std::vector<std::int64_t> Vocabulary::encode(const std::vector<std::string>& tokens, bool add_bos_eos) const {
   std::vector<std::int64_t> ids;
   ids.reserve(tokens.size() + (add_bos_eos ? 2 : 0));
-  if (add_bos_eos) ids.push_back(kBos);
-  for (const auto& t : tokens) ids.push_back(id(t));
-  if (add_bos_eos) ids.push_back(kEos);
+  if (add_bos_eos) {
+    ids.push_back(kBos);
+  }
+  for (const auto& t : tokens) {
+    ids.push_back(id(t));
+  }
+  if (add_bos_eos) {
+    ids.push_back(kEos);
+  }
   return ids;
 }
 
@@ -113,8 +136,12 @@ std::vector<std::string> Vocabulary::decode(const std::vector<std::int64_t>& ids
   out.reserve(ids.size());
   for (const std::int64_t i : ids) {
     const std::string& tok = token(i);  // range-checks every id up to the first <eos>
-    if (i == kEos) break;
-    if (i == kPad || i == kBos) continue;
+    if (i == kEos) {
+      break;
+    }
+    if (i == kPad || i == kBos) {
+      continue;
+    }
     out.push_back(tok);
   }
   return out;
@@ -122,7 +149,9 @@ std::vector<std::string> Vocabulary::decode(const std::vector<std::int64_t>& ids
 
 std::string Vocabulary::decode_string(const std::vector<std::int64_t>& ids) const {
   std::string out;
-  for (const auto& t : decode(ids)) out += t;
+  for (const auto& t : decode(ids)) {
+    out += t;
+  }
   return out;
 }
 
@@ -148,8 +177,8 @@ Vocabulary Vocabulary::from_json(const nlohmann::json& j) {
     HITFORGE_REQUIRE(t.is_string(), "vocabulary token ", i, " is not a string");
     const auto& s = t.get_ref<const std::string&>();
     if (i < kNumSpecials) {
-      HITFORGE_REQUIRE(s == v.tokens_[i], "vocabulary token ", i, " is '", s, "', expected the special '",
-                       v.tokens_[i], "'");
+      HITFORGE_REQUIRE(s == v.tokens_[i], "vocabulary token ", i, " is '", s, "', expected the special '", v.tokens_[i],
+                       "'");
       continue;
     }
     HITFORGE_REQUIRE(!s.empty(), "vocabulary token ", i, " is empty");
@@ -159,7 +188,9 @@ Vocabulary Vocabulary::from_json(const nlohmann::json& j) {
   return v;
 }
 
-void Vocabulary::save(const std::string& path) const { core::write_file_atomic(path, to_json().dump(1) + "\n"); }
+void Vocabulary::save(const std::string& path) const {
+  core::write_file_atomic(path, to_json().dump(1) + "\n");
+}
 
 Vocabulary Vocabulary::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

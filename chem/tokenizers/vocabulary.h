@@ -9,6 +9,8 @@
 //   {"format": "hitforge.vocabulary", "version": 1, "tokens": ["<pad>", "<bos>", "<eos>", "<unk>", "C", ...]}
 // where tokens[i] is the token with id i. Files are published atomically (core::write_file_atomic).
 //
+// The header only forward-declares nlohmann::json; include <nlohmann/json.hpp> to call to_json/from_json.
+//
 // Not synchronised: build and add from one thread; the const methods may then be called from any number of threads.
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace hitforge::chem {
 

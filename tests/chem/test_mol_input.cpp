@@ -93,6 +93,9 @@ TEST_CASE("molblocks parse with the same limits", "[chem]") {
   CHECK(canonical_smiles(*m.mol) == "Oc1ccccc1");
   CHECK_FALSE(parse_molblock("x\n").ok());
   CHECK_FALSE(parse_molblock("t\n\n\n  2  1  0  0  0  0  0  0  0  0999 V2000\ngarbage\nM  END\n").ok());
-  std::string huge = "t\n\n\n9999  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n";
-  CHECK(contains(parse_molblock(huge).reason, "too many atoms"));
+  // The counts line is checked before RDKit reads the atom block.
+  std::string huge = "t\n\n\n999  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n";
+  ParseParams tiny;
+  tiny.max_heavy_atoms = 100;
+  CHECK(contains(parse_molblock(huge, tiny).reason, "too many atoms in the counts line (999)"));
 }

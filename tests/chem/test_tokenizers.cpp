@@ -39,7 +39,9 @@ std::vector<std::string> nci_smiles(std::size_t n) {
   return out;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // The token classes promised by smiles_tokenizer.h.
 bool well_formed_token(const std::string& t) {
@@ -159,7 +161,7 @@ TEST_CASE("vocabulary encode and decode", "[chem]") {
   CHECK(v.encode({"C", "Br"}, false) == std::vector<std::int64_t>{v.id("C"), Vocabulary::kUnk});
   // decode stops at <eos> and skips <pad>/<bos>.
   const std::vector<std::int64_t> padded = {Vocabulary::kBos, v.id("C"), Vocabulary::kPad, v.id("O"),
-                                            Vocabulary::kEos,  v.id("C"), Vocabulary::kPad};
+                                            Vocabulary::kEos, v.id("C"), Vocabulary::kPad};
   CHECK(v.decode(padded) == Tokens{"C", "O"});
   CHECK(v.decode({v.id("C"), Vocabulary::kUnk}) == Tokens{"C", "<unk>"});
   CHECK_THROWS_AS(v.decode({99}), UsageError);
@@ -185,10 +187,9 @@ TEST_CASE("vocabulary save/load round trip and rejection of bad files", "[chem]"
   CHECK_THROWS_WITH(Vocabulary::load(write("{not json")), Catch::Contains("bad.json"));
   CHECK_THROWS_AS(Vocabulary::load(write(R"({"format":"hitforge.vocabulary","version":1,"tokens":["C"]})")),
                   UsageError);
-  CHECK_THROWS_WITH(
-      Vocabulary::load(write(R"({"format":"hitforge.vocabulary","version":1,)"
-                             R"("tokens":["<pad>","<bos>","<eos>","<unk>","C","C"]})")),
-      Catch::Contains("twice"));
+  CHECK_THROWS_WITH(Vocabulary::load(write(R"({"format":"hitforge.vocabulary","version":1,)"
+                                           R"("tokens":["<pad>","<bos>","<eos>","<unk>","C","C"]})")),
+                    Catch::Contains("twice"));
   CHECK_THROWS_AS(Vocabulary::load(write(R"({"format":"other","version":1,"tokens":[]})")), UsageError);
   CHECK_THROWS_AS(Vocabulary::load(write(std::string(100000, '[') + std::string(100000, ']'))), UsageError);
 }

@@ -290,6 +290,8 @@ TEST_CASE("k-fold puts every record in exactly one test fold", "[datasets]") {
   }
   CHECK(times_in_test.size() == candidates.size());
   for (auto& kv : times_in_test) CHECK(kv.second == 1);
+  CHECK(same(folds[0], kfold(candidates, 5, 8)[0]));
+  CHECK_FALSE(same(folds[0], kfold(candidates, 5, 9)[0]));
 
   auto no_valid = kfold(candidates, 2, 8, false);
   REQUIRE(no_valid.size() == 2);

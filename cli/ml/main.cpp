@@ -1,0 +1,12 @@
+// `hitforge-ml` — the LibTorch half of the command line (users type `hitforge`, which forwards here).
+#include "cli/common.h"
+
+int main(int argc, char** argv) {
+  using namespace hitforge;
+  cli::GlobalOptions g;
+  CLI::App app{"hitforge (LibTorch commands)"};
+  app.name("hitforge");
+  cli::add_global_options(app, g);
+  cli::register_doctor_command(app, g);
+  return cli::run_app(app, g, argc, argv);
+}
