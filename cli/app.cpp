@@ -18,7 +18,6 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.set_version_flag("--version", std::string("hitforge ") + HITFORGE_VERSION);
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
-  app.option_defaults()->always_capture_default();
   app.add_option("--threads", g.threads, "Threads for OpenMP, BLAS and torch together (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", g.seed, "Random seed (splits, shuffling, training)");

@@ -35,7 +35,10 @@ const std::vector<std::pair<std::string, std::string>>& ml_commands();
 
 // Subcommand registration, one function per file.
 void register_dataset_commands(CLI::App& app, GlobalOptions& g);
-void register_ml_passthrough(CLI::App& app, int argc, char** argv);
+/// If argv names an ML command, exec's hitforge-ml with the same arguments (returns only on failure, with an exit
+/// code); returns -1 for other commands.
+int forward_ml_command(int argc, char** argv);
+void register_ml_listing(CLI::App& app);
 void register_doctor_command(CLI::App& app, GlobalOptions& g);  // hitforge-ml
 
 }  // namespace hitforge::cli

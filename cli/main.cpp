@@ -4,6 +4,7 @@
 
 int main(int argc, char** argv) {
   using namespace hitforge;
+  if (int rc = cli::forward_ml_command(argc, argv); rc >= 0) return rc;
   cli::GlobalOptions g;
   CLI::App app{"hitforge — C++ compute framework for AI drug discovery"};
   cli::add_global_options(app, g);
@@ -15,6 +16,6 @@ int main(int argc, char** argv) {
       "  hitforge doctor\n"
       "Run 'hitforge COMMAND --help' for a command's options.");
   cli::register_dataset_commands(app, g);
-  cli::register_ml_passthrough(app, argc, argv);
+  cli::register_ml_listing(app);
   return cli::run_app(app, g, argc, argv);
 }

@@ -5,10 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
+#include <set>
 #include <vector>
 
 #include "cli/common.h"
-#include "core/error.h"
 
 namespace hitforge::cli {
 
@@ -17,30 +18,46 @@ std::string ml_binary_path() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const char* rel : {"hitforge-ml", "ml/hitforge-ml"}) {
-      auto candidate = self.parent_path() / rel;
-      if (std::filesystem::exists(candidate)) return candidate.string();
-    }
+    auto candidate = self.parent_path() / "hitforge-ml";
+    if (std::filesystem::exists(candidate)) return candidate.string();
   }
   return "hitforge-ml";  // fall back to PATH
 }
+
+// The first word that is not a global option (or a global option's value) is the command.
+std::string command_word(int argc, char** argv) {
+  static const std::set<std::string> with_value = {"--threads", "--seed", "--log-level", "--device"};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (with_value.count(a)) {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    return a;
+  }
+  return {};
+}
 }  // namespace
 
-void register_ml_passthrough(CLI::App& app, int argc, char** argv) {
-  for (const auto& [name, description] : ml_commands()) {
-    CLI::App* sub = app.add_subcommand(name, description);
-    sub->prefix_command();  // everything after the name belongs to hitforge-ml
-    sub->set_help_flag();   // --help too
-    sub->callback([argc, argv] {
-      std::string bin = ml_binary_path();
-      std::vector<char*> args(argv, argv + argc);
-      args[0] = const_cast<char*>(bin.c_str());
-      args.push_back(nullptr);
-      ::execvp(bin.c_str(), args.data());
-      throw core::UsageError(core::str_cat("cannot run '", bin, "' (", std::strerror(errno),
-                                           "): it is built next to hitforge; rebuild with 'make build'"));
-    });
-  }
+int forward_ml_command(int argc, char** argv) {
+  std::string cmd = command_word(argc, argv);
+  bool is_ml = false;
+  for (const auto& [name, description] : ml_commands()) is_ml |= name == cmd;
+  if (!is_ml) return -1;
+  std::string bin = ml_binary_path();
+  std::vector<char*> args(argv, argv + argc);
+  args[0] = const_cast<char*>(bin.c_str());
+  args.push_back(nullptr);
+  ::execvp(bin.c_str(), args.data());
+  std::cerr << "hitforge: error: cannot run '" << bin << "' (" << std::strerror(errno)
+            << "); it is built next to hitforge — rebuild with 'make build'\n";
+  return 2;
+}
+
+void register_ml_listing(CLI::App& app) {
+  // Listed in `hitforge --help`; never parsed here (forward_ml_command has exec'ed before parsing).
+  for (const auto& [name, description] : ml_commands()) app.add_subcommand(name, description);
 }
 
 }  // namespace hitforge::cli

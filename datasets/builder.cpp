@@ -135,7 +135,7 @@ struct Worker {
         if (!sr.ok()) return invalid("standardisation failed: " + sr.reason);
         mol = std::move(sr.mol);
       }
-      out.smiles[i] = chem::canonical_smiles(*mol);
+      out.smiles[i] = opt.canonical || rec.is_molblock || opt.standardize ? chem::canonical_smiles(*mol) : rec.text;
       for (size_t b = 0; b < fz.size(); ++b) {
         try {
           if (fz[b]->kind() == chem::FeatureKind::graph) fz[b]->compute_graph(*mol, graphs[b][i]);
@@ -265,6 +265,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
   writer.set_provenance("source_path", opt.input);
   writer.set_provenance("source_sha256", core::sha256_file(opt.input));
   writer.set_provenance("source_format", reader->format());
+  writer.set_provenance("smiles", opt.canonical ? "canonical" : "input (canonical for SDF or standardised records)");
   writer.set_provenance("standardize", opt.standardize ? chem::to_string(opt.standardize_params) : "none");
   writer.set_provenance("parse_params", str_cat("max_length=", opt.parse.max_length, ",max_heavy_atoms=",
                                                 opt.parse.max_heavy_atoms, ",max_fragments=", opt.parse.max_fragments,

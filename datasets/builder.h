@@ -25,6 +25,8 @@ struct BuildOptions {
   std::vector<std::string> task_types;          ///< per target, or one for all; empty = inferred
   std::vector<std::string> featurizers = {"morgan:radius=2,bits=2048"};
   chem::ParseParams parse;
+  bool canonical = true;                        ///< canonical SMILES in records/smiles (false: the input SMILES,
+                                                ///< saving ~25% of the work; SDF records are always canonicalised)
   bool standardize = false;                     ///< off by default: records are kept as given
   chem::StandardizeParams standardize_params;
   int threads = 0;                              ///< 0 = configured thread count (core::configured_threads)

@@ -115,3 +115,19 @@ TEST_CASE("a build killed with SIGKILL leaves no partial file under the final na
   REQUIRE(WIFSIGNALED(status));
   CHECK_FALSE(fs::exists(out));
 }
+
+TEST_CASE("doctor runs through hitforge-ml and reports the BLAS libtorch uses", "[cli]") {
+  auto r = run("--threads 1 doctor --json");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(has(r.out, "\"libtorch\""));
+  CHECK(has(r.out, "\"torch_intra_op\": 1"));
+  // scripts/install-deps installs OpenBLAS; the reference BLAS would be a 35x slowdown for every model.
+  CHECK(has(r.out, "\"kind\": \"openblas\""));
+  r = run("doctor --device cuda:7");
+  CHECK(r.rc == 2);
+  CHECK(has(r.out, "cuda:7"));
+  r = run("doctor --help");
+  CHECK(r.rc == 0);
+  CHECK(has(r.out, "--json"));
+}
