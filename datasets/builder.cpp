@@ -99,8 +99,8 @@ struct Worker {
   size_t n_targets;
 
   // Processes record i of `in` into row i of `out`. Never throws.
-  void process(const chem::InputRecord& rec, RecordChunk& out, size_t i,
-               std::vector<chem::MolGraph>* graphs) const {
+  void process(const chem::InputRecord& rec, RecordChunk& out, size_t i, std::vector<chem::MolGraph>* graphs,
+               std::vector<std::vector<std::string>>* tokens) const {
     out.ids[i] = rec.id;
     out.source_index[i] = rec.index;
     out.source_line[i] = rec.line;
@@ -112,6 +112,8 @@ struct Worker {
       for (size_t b = 0; b < fz.size(); ++b) {
         if (fz[b]->kind() == chem::FeatureKind::graph) {
           graphs[b][i].clear();
+        } else if (fz[b]->kind() == chem::FeatureKind::tokens) {
+          tokens[b][i].clear();
         } else {
           size_t rb = fz[b]->row_bytes();
           std::fill_n(out.blocks[b].fixed.data() + i * rb, rb, 0);
@@ -138,8 +140,11 @@ struct Worker {
       out.smiles[i] = opt.canonical || rec.is_molblock || opt.standardize ? chem::canonical_smiles(*mol) : rec.text;
       for (size_t b = 0; b < fz.size(); ++b) {
         try {
-          if (fz[b]->kind() == chem::FeatureKind::graph) fz[b]->compute_graph(*mol, graphs[b][i]);
-          else fz[b]->compute(*mol, out.blocks[b].fixed.data() + i * fz[b]->row_bytes());
+          switch (fz[b]->kind()) {
+            case chem::FeatureKind::graph: fz[b]->compute_graph(*mol, graphs[b][i]); break;
+            case chem::FeatureKind::tokens: fz[b]->compute_tokens(*mol, out.smiles[i], tokens[b][i]); break;
+            default: fz[b]->compute(*mol, out.blocks[b].fixed.data() + i * fz[b]->row_bytes());
+          }
         } catch (const std::exception& e) {
           return invalid(str_cat("featuriser ", fz[b]->name(), " failed: ", e.what()));
         }
@@ -165,6 +170,14 @@ void flatten_graphs(std::vector<chem::MolGraph>& graphs, BlockChunk& blk) {
     blk.atom_features.insert(blk.atom_features.end(), g.atom_features.begin(), g.atom_features.end());
     blk.bond_features.insert(blk.bond_features.end(), g.bond_features.begin(), g.bond_features.end());
     blk.bond_atoms.insert(blk.bond_atoms.end(), g.bond_atoms.begin(), g.bond_atoms.end());
+  }
+}
+
+void flatten_tokens(std::vector<std::vector<std::string>>& rows, BlockChunk& blk) {
+  blk.tokens.clear();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    blk.n_tokens[i] = static_cast<std::int32_t>(rows[i].size());
+    for (auto& t : rows[i]) blk.tokens.push_back(std::move(t));
   }
 }
 
@@ -233,6 +246,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
   Worker worker{opt, fz, n_targets};
   std::vector<chem::InputRecord> records(opt.chunk_records);
   std::vector<std::vector<chem::MolGraph>> graphs(fz.size());
+  std::vector<std::vector<std::vector<std::string>>> tokens(fz.size());
   std::exception_ptr main_error;
   try {
     while (!queue.failed()) {
@@ -241,14 +255,19 @@ BuildSummary build_dataset(const BuildOptions& opt) {
       if (n == 0) break;
       RecordChunk chunk;
       chunk.resize(n, n_targets, fz);
-      for (size_t b = 0; b < fz.size(); ++b)
+      for (size_t b = 0; b < fz.size(); ++b) {
         if (fz[b]->kind() == chem::FeatureKind::graph) graphs[b].assign(n, chem::MolGraph{});
+        if (fz[b]->kind() == chem::FeatureKind::tokens) tokens[b].assign(n, {});
+      }
       std::vector<chem::MolGraph>* gptr = graphs.data();
+      std::vector<std::vector<std::string>>* tptr = tokens.data();
       const auto sn = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (threads > 1 && n > 64)
-      for (std::int64_t i = 0; i < sn; ++i) worker.process(records[i], chunk, static_cast<size_t>(i), gptr);
-      for (size_t b = 0; b < fz.size(); ++b)
+      for (std::int64_t i = 0; i < sn; ++i) worker.process(records[i], chunk, static_cast<size_t>(i), gptr, tptr);
+      for (size_t b = 0; b < fz.size(); ++b) {
         if (fz[b]->kind() == chem::FeatureKind::graph) flatten_graphs(graphs[b], chunk.blocks[b]);
+        if (fz[b]->kind() == chem::FeatureKind::tokens) flatten_tokens(tokens[b], chunk.blocks[b]);
+      }
       summary.records += static_cast<std::int64_t>(n);
       queue.push(std::move(chunk));
       if (n < records.size()) break;

@@ -20,7 +20,7 @@ using core::UsageError;
 namespace {
 chem::FeatureKind parse_kind(const std::string& s, const std::string& block) {
   for (auto k : {chem::FeatureKind::packed_bits, chem::FeatureKind::counts_u8, chem::FeatureKind::dense_f32,
-                 chem::FeatureKind::graph})
+                 chem::FeatureKind::graph, chem::FeatureKind::tokens})
     if (s == chem::to_string(k)) return k;
   throw UsageError(str_cat("feature block '", block, "' has unknown kind '", s, "'"));
 }
@@ -120,7 +120,7 @@ const FeatureBlockInfo& Dataset::block(const std::string& name) const {
 
 std::vector<std::uint8_t> Dataset::read_fixed(const std::string& name, const std::vector<std::int64_t>& indices) const {
   const auto& b = block(name);
-  HITFORGE_REQUIRE(b.kind != chem::FeatureKind::graph, "feature block '", name, "' is a graph block");
+  HITFORGE_REQUIRE(b.row_bytes > 0, "feature block '", name, "' is not a fixed-width block");
   H5::DataSet ds = group(std::string(fmt::kFeatures) + "/" + name).openDataSet(fmt::kData);
   std::vector<std::uint8_t> out;
   if (b.kind == chem::FeatureKind::dense_f32) {
@@ -136,7 +136,7 @@ std::vector<std::uint8_t> Dataset::read_fixed(const std::string& name, const std
 
 std::vector<float> Dataset::read_dense(const std::string& name, const std::vector<std::int64_t>& indices) const {
   const auto& b = block(name);
-  HITFORGE_REQUIRE(b.kind != chem::FeatureKind::graph, "feature block '", name, "' is a graph block");
+  HITFORGE_REQUIRE(b.row_bytes > 0, "feature block '", name, "' is not a fixed-width block");
   H5::DataSet ds = group(std::string(fmt::kFeatures) + "/" + name).openDataSet(fmt::kData);
   std::vector<float> out;
   if (b.kind == chem::FeatureKind::dense_f32) {
@@ -173,6 +173,24 @@ chem::MolGraph Dataset::read_graph(const std::string& name, std::int64_t index) 
   h5::read_rows<float>(g.openDataSet(fmt::kBondFeatures), bo[0], m.n_bonds, m.bond_features);
   h5::read_rows<std::int32_t>(g.openDataSet(fmt::kBondAtoms), bo[0], m.n_bonds, m.bond_atoms);
   return m;
+}
+
+std::vector<std::int32_t> Dataset::read_tokens(const std::string& name, std::int64_t index) const {
+  const auto& b = block(name);
+  HITFORGE_REQUIRE(b.kind == chem::FeatureKind::tokens, "feature block '", name, "' is not a tokens block");
+  HITFORGE_REQUIRE(index >= 0 && index < n_, "record ", index, " is out of range (", n_, " records)");
+  H5::Group g = group(std::string(fmt::kFeatures) + "/" + name);
+  std::vector<std::int64_t> off;
+  h5::read_rows<std::int64_t>(g.openDataSet(fmt::kTokenOffsets), index, 2, off);
+  std::vector<std::int32_t> ids;
+  h5::read_rows<std::int32_t>(g.openDataSet(fmt::kTokenIds), off[0], off[1] - off[0], ids);
+  return ids;
+}
+
+std::string Dataset::vocabulary_json(const std::string& name) const {
+  const auto& b = block(name);
+  HITFORGE_REQUIRE(b.kind == chem::FeatureKind::tokens, "feature block '", name, "' is not a tokens block");
+  return h5::read_attr_string(group(std::string(fmt::kFeatures) + "/" + name), "vocabulary");
 }
 
 std::vector<std::string> Dataset::split_names() const {

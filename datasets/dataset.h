@@ -64,6 +64,9 @@ class Dataset {
   /// Dense float32 rows (dense_f32 as stored; packed_bits unpacked to 0/1; counts as floats): rows × width.
   std::vector<float> read_dense(const std::string& block, const std::vector<std::int64_t>& indices) const;
   chem::MolGraph read_graph(const std::string& block, std::int64_t index) const;
+  /// Token ids of one record (tokens blocks), and the block's vocabulary as JSON (chem::Vocabulary::from_json).
+  std::vector<std::int32_t> read_tokens(const std::string& block, std::int64_t index) const;
+  std::string vocabulary_json(const std::string& block) const;
 
   // Splits.
   std::vector<std::string> split_names() const;

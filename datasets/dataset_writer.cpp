@@ -4,6 +4,9 @@
 #include <ctime>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
+#include "chem/tokenizers/vocabulary.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/hdf5_util.h"
@@ -25,7 +28,10 @@ void RecordChunk::resize(std::size_t n, std::size_t n_targets, const std::vector
   blocks.resize(fz.size());
   for (size_t b = 0; b < fz.size(); ++b) {
     auto& blk = blocks[b];
-    if (fz[b]->kind() == chem::FeatureKind::graph) {
+    if (fz[b]->kind() == chem::FeatureKind::tokens) {
+      blk.tokens.clear();
+      blk.n_tokens.assign(n, 0);
+    } else if (fz[b]->kind() == chem::FeatureKind::graph) {
       blk.atom_features.clear();
       blk.bond_features.clear();
       blk.bond_atoms.clear();
@@ -52,6 +58,11 @@ struct GraphAppenders {
   h5::Appender atoms, bonds, bond_atoms, atom_offsets, bond_offsets;
   std::int64_t atom_total = 0, bond_total = 0;
 };
+struct TokenAppenders {
+  h5::Appender ids, offsets;
+  std::int64_t total = 0;
+  chem::Vocabulary vocab;  // grows in record order, so ids are deterministic
+};
 }  // namespace
 
 struct DatasetWriter::Impl {
@@ -62,7 +73,8 @@ struct DatasetWriter::Impl {
   h5::StringAppender ids, inputs, smiles, reasons;
   h5::Appender status, source_index, source_line, targets;
   std::vector<h5::Appender> fixed;         // per block (unused for graph blocks)
-  std::vector<GraphAppenders> graphs;      // per block (unused for fixed blocks)
+  std::vector<GraphAppenders> graphs;      // per block (graph blocks only)
+  std::vector<TokenAppenders> token_blocks;  // per block (tokens blocks only)
   std::int64_t rows = 0;
   std::vector<std::string> task_types;
   std::vector<int> seen_non_binary, seen_any;  // per target, for task-type inference
@@ -96,6 +108,7 @@ struct DatasetWriter::Impl {
     H5::Group feats = root.createGroup(fmt::kFeatures);
     fixed.resize(schema.featurizers.size());
     graphs.resize(schema.featurizers.size());
+    token_blocks.resize(schema.featurizers.size());
     for (size_t b = 0; b < schema.featurizers.size(); ++b) {
       const chem::Featurizer& f = *schema.featurizers[b];
       H5::Group g = feats.createGroup(schema.block_names[b]);
@@ -111,6 +124,14 @@ struct DatasetWriter::Impl {
           fixed[b] = h5::Appender(g, fmt::kData, H5::PredType::NATIVE_FLOAT, f.width(), cr, z);
           h5::write_attr(g, "columns", f.column_names());
           break;
+        case chem::FeatureKind::tokens: {
+          auto& tb = token_blocks[b];
+          tb.ids = h5::Appender(g, fmt::kTokenIds, H5::PredType::NATIVE_INT32, 0, cr * 32, z);
+          tb.offsets = h5::Appender(g, fmt::kTokenOffsets, H5::PredType::NATIVE_INT64, 0, cr, z);
+          std::int64_t zero = 0;
+          tb.offsets.append(&zero, 1);
+          break;
+        }
         case chem::FeatureKind::graph: {
           auto& ga = graphs[b];
           auto* gf = schema.featurizers[b];
@@ -159,6 +180,20 @@ struct DatasetWriter::Impl {
     for (size_t b = 0; b < c.blocks.size(); ++b) {
       const auto& blk = c.blocks[b];
       const chem::Featurizer& f = *schema.featurizers[b];
+      if (f.kind() == chem::FeatureKind::tokens) {
+        auto& tb = token_blocks[b];
+        HITFORGE_CHECK(blk.n_tokens.size() == n, "tokens block row counts");
+        std::vector<std::int32_t> ids(blk.tokens.size());
+        for (size_t k = 0; k < ids.size(); ++k) ids[k] = static_cast<std::int32_t>(tb.vocab.add(blk.tokens[k]));
+        std::vector<std::int64_t> off(n);
+        std::int64_t run = tb.total;
+        for (size_t i = 0; i < n; ++i) off[i] = run += blk.n_tokens[i];
+        HITFORGE_CHECK(run - tb.total == static_cast<std::int64_t>(ids.size()), "token counts disagree");
+        tb.ids.append(ids.data(), ids.size());
+        tb.offsets.append(off.data(), n);
+        tb.total = run;
+        continue;
+      }
       if (f.kind() != chem::FeatureKind::graph) {
         HITFORGE_CHECK(blk.fixed.size() == n * f.row_bytes(), "block ", schema.block_names[b], " has ",
                        blk.fixed.size(), " bytes for ", n, " rows");
@@ -217,6 +252,12 @@ struct DatasetWriter::Impl {
     for (const auto& [k, v] : provenance) h5::write_attr(prov, k, v);
     std::vector<std::string> specs;
     for (const auto* f : schema.featurizers) specs.push_back(f->spec());
+    for (size_t b = 0; b < schema.featurizers.size(); ++b) {
+      if (schema.featurizers[b]->kind() != chem::FeatureKind::tokens) continue;
+      H5::Group g = root.openGroup(std::string(fmt::kFeatures) + "/" + schema.block_names[b]);
+      h5::write_attr(g, "vocabulary", token_blocks[b].vocab.to_json().dump());
+      h5::write_attr(g, "vocab_size", static_cast<std::int64_t>(token_blocks[b].vocab.size()));
+    }
     h5::write_attr(prov, "featurizers", specs);
     h5.close();
     file.commit();

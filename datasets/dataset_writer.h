@@ -18,6 +18,8 @@ struct BlockChunk {
   std::vector<float> atom_features, bond_features;          ///< graph kind, concatenated over rows
   std::vector<std::int32_t> bond_atoms;
   std::vector<std::int32_t> n_atoms, n_bonds;               ///< graph kind: per row
+  std::vector<std::string> tokens;                          ///< tokens kind, concatenated over rows
+  std::vector<std::int32_t> n_tokens;                       ///< tokens kind: per row
 };
 
 /// A block of consecutive records, in input order.

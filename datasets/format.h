@@ -33,6 +33,10 @@ inline constexpr const char* kBondAtoms = "bond_atoms";
 inline constexpr const char* kAtomOffsets = "atom_offsets";
 inline constexpr const char* kBondOffsets = "bond_offsets";
 
+// Tokens block: ids int32[T], offsets int64[n+1]; attrs vocabulary (JSON of chem::Vocabulary), vocab_size.
+inline constexpr const char* kTokenIds = "ids";
+inline constexpr const char* kTokenOffsets = "offsets";
+
 inline constexpr const char* kSplits = "splits";          // group: <name>/{train,valid,test} int64[], attrs method, seed, sizes
 inline constexpr const char* kProvenance = "provenance";  // group: attrs source_path, source_sha256, ...
 

@@ -9,7 +9,7 @@ namespace hitforge::testing {
 /// tests/data (HITFORGE_TEST_DATA is set by CTest).
 inline std::string data_path(const std::string& name) {
   const char* dir = std::getenv("HITFORGE_TEST_DATA");
-  return (std::filesystem::path(dir ? dir : "tests/data") / name).string();
+  return (std::filesystem::path(dir ? dir : HITFORGE_TEST_DATA_DIR) / name).string();
 }
 
 /// Debian rdkit-data files (e.g. "Data/NCI/first_5K.smi").

@@ -7,6 +7,7 @@
 #include "chem/featurizers/graph.h"
 #include "chem/featurizers/maccs.h"
 #include "chem/featurizers/morgan.h"
+#include "chem/featurizers/smiles_tokens.h"
 #include "core/error.h"
 
 namespace hitforge::chem {
@@ -24,6 +25,8 @@ const char* to_string(FeatureKind kind) {
       return "dense_f32";
     case FeatureKind::graph:
       return "graph";
+    case FeatureKind::tokens:
+      return "tokens";
   }
   return "unknown";
 }
@@ -144,6 +147,7 @@ std::size_t Featurizer::row_bytes() const {
     case FeatureKind::dense_f32:
       return 4 * width();
     case FeatureKind::graph:
+    case FeatureKind::tokens:
       return 0;
   }
   return 0;
@@ -155,6 +159,10 @@ void Featurizer::compute(const RDKit::ROMol&, std::uint8_t*) const {
 
 void Featurizer::compute_graph(const RDKit::ROMol&, MolGraph&) const {
   core::throw_internal(str_cat("featuriser ", name(), " has no graph output"), __FILE__, __LINE__);
+}
+
+void Featurizer::compute_tokens(const RDKit::ROMol&, std::string_view, std::vector<std::string>&) const {
+  core::throw_internal(str_cat("featuriser ", name(), " has no token output"), __FILE__, __LINE__);
 }
 
 // ---- registry ----
@@ -196,6 +204,11 @@ const RegistryEntry kRegistry[] = {
      [](const FeatureSpec& s) -> FeaturizerPtr {
        s.check_keys({});
        return std::make_unique<GraphFeaturizer>();
+     }},
+    {"smiles_tokens", "SMILES token ids (bracket atoms, Cl/Br, %nn as one token) with the vocabulary, for language models",
+     [](const FeatureSpec& s) -> FeaturizerPtr {
+       s.check_keys({});
+       return std::make_unique<SmilesTokensFeaturizer>();
      }},
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chem/featurizers/mol_graph.h"
@@ -23,6 +24,7 @@ enum class FeatureKind {
   counts_u8,    ///< width() counts per molecule, uint8, saturating at 255
   dense_f32,    ///< width() float32 values per molecule (NaN where a value cannot be computed)
   graph,        ///< ragged molecular graph (MolGraph)
+  tokens,       ///< ragged token sequence (e.g. SMILES tokens); ids assigned by the dataset writer's vocabulary
 };
 const char* to_string(FeatureKind kind);
 
@@ -69,6 +71,9 @@ class Featurizer {
   virtual void compute(const RDKit::ROMol& mol, std::uint8_t* row) const;
   /// Graph kind: fills `out` (cleared first).
   virtual void compute_graph(const RDKit::ROMol& mol, MolGraph& out) const;
+  /// Tokens kind: fills `out` (cleared first) with the tokens of the record; `smiles` is the SMILES stored for the
+  /// record (canonical by default). Throws for text that cannot be tokenised.
+  virtual void compute_tokens(const RDKit::ROMol& mol, std::string_view smiles, std::vector<std::string>& out) const;
 };
 
 using FeaturizerPtr = std::unique_ptr<Featurizer>;

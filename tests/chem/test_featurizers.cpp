@@ -155,11 +155,11 @@ TEST_CASE("the catalog lists every featuriser and each spec round-trips", "[chem
     CHECK_FALSE(description.empty());
     names.insert(name);
   }
-  CHECK(names == std::set<std::string>{"morgan", "morgan_counts", "rdkit2d", "maccs", "atompair", "graph"});
+  CHECK(names == std::set<std::string>{"morgan", "morgan_counts", "rdkit2d", "maccs", "atompair", "graph", "smiles_tokens"});
 
   for (const std::string spec :
        {"morgan", "morgan:radius=3,bits=1024", "morgan:chiral=1,features=true", "morgan_counts:bits=512", "rdkit2d",
-        "maccs", "atompair", "atompair:bits=1024", "graph"}) {
+        "maccs", "atompair", "atompair:bits=1024", "graph", "smiles_tokens"}) {
     INFO(spec);
     const auto f = make_featurizer(spec);
     const auto g = make_featurizer(f->spec());

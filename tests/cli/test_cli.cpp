@@ -23,7 +23,7 @@ struct Result {
 };
 std::string bin() {
   const char* b = std::getenv("HITFORGE_BIN");
-  return b ? b : "hitforge";
+  return b ? b : HITFORGE_BIN_PATH;
 }
 Result run(const std::string& args) {
   std::string cmd = bin() + " " + args + " 2>&1";

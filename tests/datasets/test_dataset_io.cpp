@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "chem/featurizers/featurizer.h"
+#include "chem/tokenizers/vocabulary.h"
 #include "core/error.h"
 #include "core/threads.h"
 #include "datasets/builder.h"
@@ -112,7 +115,7 @@ TEST_CASE("building from an adversarial file accounts for every record", "[datas
   o.output = dir.file("adv.h5");
   o.reader.id_col = "id";
   o.reader.value_cols = {"y"};
-  o.featurizers = {"morgan:radius=2,bits=256", "graph"};
+  o.featurizers = {"morgan:radius=2,bits=256", "graph", "smiles_tokens"};
   o.progress = false;
   BuildSummary s = build_dataset(o);
   CHECK(s.records == 18);
@@ -141,6 +144,16 @@ TEST_CASE("building from an adversarial file accounts for every record", "[datas
   CHECK(std::all_of(fp.begin(), fp.end(), [](std::uint8_t b) { return b == 0; }));
   CHECK(ds.read_graph("graph", 3).n_atoms == 0);
   CHECK(ds.read_graph("graph", 0).n_atoms == 3);
+  // token ids decode back to the stored SMILES with the stored vocabulary; invalid records have none
+  auto vocab = chem::Vocabulary::from_json(nlohmann::json::parse(ds.vocabulary_json("smiles_tokens")));
+  for (std::int64_t i : {0, 1, 15}) {
+    auto ids32 = ds.read_tokens("smiles_tokens", i);
+    std::vector<std::int64_t> ids(ids32.begin(), ids32.end());
+    CHECK(vocab.decode_string(ids) == smiles[i]);
+  }
+  CHECK(ds.read_tokens("smiles_tokens", 0).size() == 3);
+  CHECK(ds.read_tokens("smiles_tokens", 3).empty());
+  CHECK(vocab.token(4) == "C");  // first token seen after the specials
 }
 
 TEST_CASE("dataset output is identical for 1 and 2 threads", "[datasets]") {
