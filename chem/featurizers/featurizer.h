@@ -10,13 +10,15 @@
 #include <string_view>
 #include <vector>
 
-#include "chem/featurizers/mol_graph.h"
+#include "core/mol_graph.h"
 
 namespace RDKit {
 class ROMol;
 }
 
 namespace hitforge::chem {
+
+using core::MolGraph;
 
 /// How a featuriser's output is laid out (and stored in HDF5, see docs/dataset-format.md).
 enum class FeatureKind {

@@ -1,10 +1,11 @@
 #pragma once
-// Plain (RDKit-free, torch-free) molecular graph as produced by the graph featuriser and stored ragged in HDF5.
-// models/ turns batches of these into tensors (directed bonds for D-MPNN are derived there).
+// Plain (RDKit-free, torch-free) molecular graph: what chem's `graph` featuriser produces, what the HDF5 dataset
+// stores ragged, and what models/ batches into tensors (directed bonds for D-MPNN are derived there). It lives in
+// core so that models/ never depends on chem/.
 #include <cstdint>
 #include <vector>
 
-namespace hitforge::chem {
+namespace hitforge::core {
 
 struct MolGraph {
   std::int32_t n_atoms = 0;
@@ -20,4 +21,4 @@ struct MolGraph {
   }
 };
 
-}  // namespace hitforge::chem
+}  // namespace hitforge::core
