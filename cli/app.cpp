@@ -10,6 +10,9 @@ namespace hitforge::cli {
 const std::vector<std::pair<std::string, std::string>>& ml_commands() {
   static const std::vector<std::pair<std::string, std::string>> cmds = {
       {"doctor", "Check the installation: versions, BLAS used by LibTorch (with a timed matmul), threads, devices"},
+      {"train", "Train a property model (fp_mlp, dmpnn) on a dataset split; checkpoints, metrics, plots"},
+      {"evaluate", "Metrics of a trained run on a dataset split"},
+      {"predict", "Predict properties for a compound file with a trained run (streams; ensembles give std)"},
   };
   return cmds;
 }

@@ -39,6 +39,9 @@ void register_dataset_commands(CLI::App& app, GlobalOptions& g);
 /// code); returns -1 for other commands.
 int forward_ml_command(int argc, char** argv);
 void register_ml_listing(CLI::App& app);
-void register_doctor_command(CLI::App& app, GlobalOptions& g);  // hitforge-ml
+// hitforge-ml
+void register_doctor_command(CLI::App& app, GlobalOptions& g);
+void register_train_command(CLI::App& app, GlobalOptions& g);
+void register_predict_commands(CLI::App& app, GlobalOptions& g);  // predict, evaluate
 
 }  // namespace hitforge::cli

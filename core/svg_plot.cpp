@@ -282,6 +282,12 @@ std::pair<Axis, Axis> axes_for(const std::vector<PlotSeries>& series, const Char
         xs.push_back(s.x[i]);
         ys.push_back(s.y[i]);
       }
+  if (o.diagonal && !o.log_y) {
+    // Parity plots compare like with like: both axes span the union of the data, so y = x is the square's diagonal.
+    std::vector<double> both = xs;
+    both.insert(both.end(), ys.begin(), ys.end());
+    return {make_axis(both, o.x_min, o.x_max, false), make_axis(both, o.y_min, o.y_max, false)};
+  }
   return {make_axis(xs, o.x_min, o.x_max, false), make_axis(ys, o.y_min, o.y_max, o.log_y)};
 }
 

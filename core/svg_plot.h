@@ -34,7 +34,9 @@ struct ChartOptions {
   bool legend = true;             ///< legend to the right of the plot when at least one series has a name
   /// Fixed axis ranges (e.g. [0, 1] for ROC curves); unset ends come from the data, extended to a tick.
   std::optional<double> x_min, x_max, y_min, y_max;
-  bool diagonal = false;   ///< dashed grey y = x line (parity plots; the chance line of a ROC curve)
+  /// Dashed grey y = x line (parity plots; the chance line of a ROC curve). Unless fixed, both axes then span the
+  /// union of the x and y data. Ignored with log_y.
+  bool diagonal = false;
   std::string annotation;  ///< text in the plot's top-left corner ("RMSE 0.61, R² 0.89"); '\n' starts a new line
 };
 

@@ -1,5 +1,6 @@
 #include "core/torch_runtime.h"
 
+#include <malloc.h>
 #include <torch/torch.h>
 
 #include "core/blas_check.h"
@@ -9,6 +10,15 @@
 namespace hitforge::core {
 
 void init_runtime(const RuntimeOptions& options) {
+  // glibc serves allocations above 32 MB with fresh mmaps that are unmapped on free, so every large activation
+  // tensor pays first-touch page faults again (measured here: ~250 ms per 60 MB; D-MPNN inference 2.1 s → 0.75 s
+  // per 1000 molecules without it). Keep big blocks in the heap and do not trim it.
+  static bool malloc_tuned = false;
+  if (!malloc_tuned) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    malloc_tuned = true;
+  }
   int n = configure_threads(options.threads);
   at::set_num_threads(n);
   // Inter-op pool: hitforge parallelises one level at a time; it can only be set before first use, once.

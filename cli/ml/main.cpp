@@ -8,5 +8,7 @@ int main(int argc, char** argv) {
   app.name("hitforge");
   cli::add_global_options(app, g);
   cli::register_doctor_command(app, g);
+  cli::register_train_command(app, g);
+  cli::register_predict_commands(app, g);
   return cli::run_app(app, g, argc, argv);
 }

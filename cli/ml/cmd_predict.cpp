@@ -1,0 +1,201 @@
+// hitforge predict — stream a compound file through a trained run; evaluate — metrics of a run on a dataset split.
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "chem/featurizers/featurizer.h"
+#include "chem/molecule_reader.h"
+#include "cli/common.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/threads.h"
+#include "core/torch_runtime.h"
+#include "datasets/dataset.h"
+#include "datasets/featurize_chunk.h"
+#include "train/metrics.h"
+#include "train/predictor.h"
+
+namespace hitforge::cli {
+using core::str_cat;
+
+namespace {
+
+void init(const GlobalOptions& g) {
+  core::set_log_level(core::parse_log_level(g.log_level));
+  core::RuntimeOptions rt;
+  rt.threads = g.threads;
+  rt.device = g.device;
+  core::init_runtime(rt);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+struct PredictArgs {
+  std::string run_dir, input, out, smiles_col, id_col, format;
+  std::size_t chunk = 2048, batch = 512;
+  bool canonical = false;
+};
+
+void run_predict(const PredictArgs& a, const GlobalOptions& g) {
+  init(g);
+  train::Predictor predictor(a.run_dir, g.device);
+  const auto& man = predictor.manifest();
+  std::vector<chem::FeaturizerPtr> owned;
+  std::vector<const chem::Featurizer*> fz;
+  for (const auto& spec : man.featurizer_specs) {
+    owned.push_back(chem::make_featurizer(spec));
+    fz.push_back(owned.back().get());
+  }
+  chem::ReaderOptions ro;
+  ro.smiles_col = a.smiles_col;
+  ro.id_col = a.id_col;
+  ro.format = a.format;
+  auto reader = chem::MoleculeReader::open(a.input, ro);
+  data::FeaturizeOptions fo;
+  fo.canonical = a.canonical;
+  fo.threads = core::configured_threads();
+  fo.standardize = !man.standardize.empty() && man.standardize != "none";
+  if (fo.standardize) fo.standardize_params = chem::parse_standardize_params(man.standardize);
+
+  core::AtomicFile out_file(a.out);
+  std::ofstream out(out_file.temp_path());
+  HITFORGE_REQUIRE(out.good(), "cannot write '", a.out, "'");
+  const size_t T = man.targets.size();
+  const bool ensemble = predictor.members() > 1;
+  out << "index,id,smiles,status,reason";
+  for (const auto& t : man.targets) out << "," << csv_field(t) << (ensemble ? "," + csv_field(t + "_std") : "");
+  out << "\n";
+
+  core::ProgressOptions po;
+  po.label = "predict";
+  po.unit = "mol";
+  po.enabled = g.progress;
+  std::int64_t total = chem::count_records_fast(a.input, reader->format());
+  core::ProgressBar bar(total > 0 ? static_cast<std::uint64_t>(total) : 0, po);
+  std::vector<chem::InputRecord> records(a.chunk);
+  std::int64_t n_ok = 0, n_invalid = 0;
+  std::string buf;
+  while (true) {
+    size_t n = 0;
+    while (n < records.size() && reader->next(records[n])) ++n;
+    if (n == 0) break;
+    data::RecordChunk chunk;
+    std::vector<std::vector<core::MolGraph>> graphs;
+    data::featurize_chunk(records, n, fz, fo, chunk, &graphs);
+    std::vector<size_t> ok_rows;
+    for (size_t i = 0; i < n; ++i)
+      if (chunk.status[i] == 0) ok_rows.push_back(i);
+    auto rows = train::FeatureRows::from_chunk(chunk, graphs, ok_rows, man.input, 0, man.input.extra_block.empty() ? -1 : 1);
+    predictor.prepare_rows(rows);
+    std::vector<float> mean, sd;
+    predictor.predict(rows, mean, sd, a.batch);
+    size_t k = 0;
+    buf.clear();
+    for (size_t i = 0; i < n; ++i) {
+      bool ok = chunk.status[i] == 0;
+      buf += str_cat(chunk.source_index[i], ",", csv_field(chunk.ids[i]), ",",
+                     csv_field(ok ? chunk.smiles[i] : chunk.inputs[i]), ",", ok ? "ok" : "invalid", ",",
+                     csv_field(chunk.reasons[i]));
+      for (size_t c = 0; c < T; ++c) {
+        buf += ok ? str_cat(",", mean[k * T + c]) : ",";
+        if (ensemble) buf += ok ? str_cat(",", sd[k * T + c]) : ",";
+      }
+      buf += "\n";
+      if (ok) ++k;
+    }
+    out << buf;
+    n_ok += static_cast<std::int64_t>(ok_rows.size());
+    n_invalid += static_cast<std::int64_t>(n - ok_rows.size());
+    bar.add(n);
+    if (n < records.size()) break;
+  }
+  bar.finish();
+  out.close();
+  HITFORGE_REQUIRE(!out.fail(), "writing '", a.out, "' failed");
+  out_file.commit();
+  std::cout << "wrote " << a.out << ": " << n_ok << " predicted, " << n_invalid << " invalid ("
+            << predictor.members() << " model" << (predictor.members() > 1 ? "s" : "") << ")\n";
+}
+
+struct EvaluateArgs {
+  std::string run_dir, data, split, subset = "test", out;
+};
+
+void run_evaluate(const EvaluateArgs& a, const GlobalOptions& g) {
+  init(g);
+  train::Predictor predictor(a.run_dir, g.device);
+  const auto& man = predictor.manifest();
+  data::Dataset ds(a.data);
+  auto sp = ds.split(a.split);
+  const auto& recs = a.subset == "train" ? sp.split.train : a.subset == "valid" ? sp.split.valid : sp.split.test;
+  std::vector<size_t> cols;
+  for (const auto& t : man.targets) {
+    auto it = std::find(ds.target_names().begin(), ds.target_names().end(), t);
+    HITFORGE_REQUIRE(it != ds.target_names().end(), "'", a.data, "' has no target '", t, "' that the model predicts");
+    cols.push_back(static_cast<size_t>(it - ds.target_names().begin()));
+  }
+  for (const auto& spec_block : {man.input.block, man.input.extra_block}) {
+    if (spec_block.empty()) continue;
+    const auto& b = ds.block(spec_block);
+    size_t idx = spec_block == man.input.block ? 0 : 1;
+    HITFORGE_REQUIRE(b.spec == man.featurizer_specs.at(idx), "block '", spec_block, "' of '", a.data, "' was made with '",
+                     b.spec, "' but the model was trained on '", man.featurizer_specs.at(idx), "'");
+  }
+  auto rows = train::FeatureRows::load(ds, recs, man.input);
+  predictor.prepare_rows(rows);
+  std::vector<float> mean, sd;
+  predictor.predict(rows, mean, sd);
+  auto all = ds.targets(recs);
+  const size_t nt = ds.target_names().size(), T = cols.size();
+  std::vector<float> y(recs.size() * T);
+  for (size_t r = 0; r < recs.size(); ++r)
+    for (size_t c = 0; c < T; ++c) y[r * T + c] = all[r * nt + cols[c]];
+  auto mt = train::compute_multitask_metrics(man.task_types, train::Values(mean), train::Values(y));
+  nlohmann::json j = mt.mean;
+  for (auto& [k, v] : j.items())
+    if (v.is_number_float() && !std::isfinite(v.get<double>())) v = nullptr;
+  j["n"] = recs.size();
+  j["subset"] = a.subset;
+  j["split"] = a.split;
+  j["data"] = a.data;
+  std::cout << j.dump(2) << "\n";
+  if (!a.out.empty()) core::write_file_atomic(a.out, j.dump(2) + "\n");
+}
+
+}  // namespace
+
+void register_predict_commands(CLI::App& app, GlobalOptions& g) {
+  static PredictArgs p;
+  CLI::App* pc = app.add_subcommand("predict", "Predict properties for a compound file with a trained run");
+  pc->add_option("--model", p.run_dir, "Run directory from hitforge train")->required()->check(CLI::ExistingDirectory);
+  pc->add_option("--input", p.input, ".smi/.csv/.tsv/.sdf, optionally .gz")->required();
+  pc->add_option("--out", p.out, "Output CSV (written atomically)")->required();
+  pc->add_option("--smiles-col", p.smiles_col, "CSV/TSV SMILES column (default: auto-detect)");
+  pc->add_option("--id-col", p.id_col, "Column (or SDF property) with ids");
+  pc->add_option("--format", p.format, "smi, csv, tsv or sdf if the extension does not say");
+  pc->add_option("--batch-size", p.batch, "Molecules per model batch")->check(CLI::PositiveNumber);
+  pc->add_flag("--canonical", p.canonical, "Write canonical SMILES instead of the input SMILES");
+  pc->footer("Example:\n  hitforge predict --model runs/esol_dmpnn --input library.smi.gz --out preds.csv --threads 2");
+  pc->callback([&g] { run_predict(p, g); });
+
+  static EvaluateArgs e;
+  CLI::App* ec = app.add_subcommand("evaluate", "Metrics of a trained run on a dataset split");
+  ec->add_option("--model", e.run_dir, "Run directory from hitforge train")->required()->check(CLI::ExistingDirectory);
+  ec->add_option("--data", e.data, "Dataset .h5")->required()->check(CLI::ExistingFile);
+  ec->add_option("--split", e.split, "Named split")->required();
+  ec->add_option("--subset", e.subset, "train | valid | test")->check(CLI::IsMember({"train", "valid", "test"}));
+  ec->add_option("--out", e.out, "Also write the metrics JSON here");
+  ec->footer("Example:\n  hitforge evaluate --model runs/esol_dmpnn --data esol.h5 --split standard --subset test");
+  ec->callback([&g] { run_evaluate(e, g); });
+}
+
+}  // namespace hitforge::cli

@@ -1,0 +1,92 @@
+// hitforge train — train (or resume) a property model on a dataset split.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/torch_runtime.h"
+#include "train/trainer.h"
+
+namespace hitforge::cli {
+
+namespace {
+struct TrainArgs {
+  train::TrainOptions opt;
+  std::string config_path, targets;
+};
+
+void run_train(TrainArgs a, const GlobalOptions& g) {
+  core::RuntimeOptions rt;
+  rt.threads = g.threads;
+  rt.device = g.device;
+  core::set_log_level(core::parse_log_level(g.log_level));
+  core::init_runtime(rt);
+  a.opt.seed = g.seed;
+  a.opt.device = g.device;
+  a.opt.progress = g.progress;
+  if (!a.targets.empty()) {
+    std::stringstream ss(a.targets);
+    std::string t;
+    while (std::getline(ss, t, ','))
+      if (!t.empty()) a.opt.targets.push_back(t);
+  }
+  if (!a.config_path.empty()) {
+    std::ifstream in(a.config_path);
+    HITFORGE_REQUIRE(in.good(), "cannot read model config '", a.config_path, "'");
+    a.opt.model_config = nlohmann::json::parse(in, nullptr, false);
+    HITFORGE_REQUIRE(!a.opt.model_config.is_discarded() && a.opt.model_config.is_object(), "model config '",
+                     a.config_path, "' is not a JSON object");
+  }
+  nlohmann::json m = train::train_run(a.opt);
+  std::cout << "run: " << a.opt.out_dir << "\n";
+  for (const char* s : {"train", "valid", "test"}) {
+    std::cout << "  " << s << ":";
+    for (auto& [k, v] : m[s].items())
+      if (v.is_number() && k != "n") std::cout << " " << k << "=" << v.get<double>();
+    std::cout << "  (n=" << m[s]["n"] << ")\n";
+  }
+  std::cout << "  metrics: " << a.opt.out_dir << "/metrics.json; plots: learning_curve.svg, valid_metric.svg, "
+            << (m["primary_metric"] == "roc_auc" ? "roc_test.svg" : "parity_test.svg") << "\n";
+}
+}  // namespace
+
+void register_train_command(CLI::App& app, GlobalOptions& g) {
+  static TrainArgs a;
+  auto& o = a.opt;
+  CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp or dmpnn) on a dataset split");
+  cmd->add_option("--data", o.data, "Dataset .h5 (hitforge dataset build)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split)")->required();
+  cmd->add_option("--model", o.model, "fp_mlp | dmpnn")->check(CLI::IsMember({"fp_mlp", "dmpnn"}));
+  cmd->add_option("--config", a.config_path, "Model options as a JSON object (see docs/models.md)");
+  cmd->add_option("--input-block", o.input_block, "Feature block to train on (default: graph / first fingerprint)");
+  cmd->add_option("--extra-features", o.extra_block, "Dense block of molecule features for dmpnn (e.g. rdkit2d)");
+  cmd->add_option("--targets", a.targets, "Comma-separated targets (default: all)");
+  cmd->add_option("--task", o.task, "Override the dataset's task types")->check(CLI::IsMember({"regression", "classification"}));
+  cmd->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", o.batch_size, "Molecules per step")->check(CLI::PositiveNumber);
+  cmd->add_option("--patience", o.patience, "Stop after this many epochs without validation improvement (0 = never)");
+  cmd->add_option("--lr", o.max_lr, "Peak learning rate (Noam schedule)");
+  cmd->add_option("--init-lr", o.init_lr, "Learning rate at the start of warm-up");
+  cmd->add_option("--final-lr", o.final_lr, "Learning rate at the end of decay");
+  cmd->add_option("--warmup-epochs", o.warmup_epochs, "Warm-up length in epochs");
+  cmd->add_option("--optimizer", o.optimizer, "adam | adamw")->check(CLI::IsMember({"adam", "adamw"}));
+  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay");
+  cmd->add_option("--grad-clip", o.grad_clip, "Max gradient norm (0 = off)");
+  cmd->add_flag("--class-weights", o.class_weights, "Weight positives by n_neg/n_pos (classification)");
+  cmd->add_option("--ensemble", o.ensemble, "Members trained with seeds seed..seed+K-1")->check(CLI::PositiveNumber);
+  cmd->add_option("--out", o.out_dir, "Run directory (checkpoints, metrics.json, log.jsonl, plots)")->required();
+  cmd->add_flag("--resume", o.resume, "Continue an interrupted run in --out exactly where it stopped");
+  cmd->add_flag("!--no-plots", o.plots, "Skip the SVG plots");
+  cmd->footer(
+      "Examples:\n"
+      "  hitforge train --data esol.h5 --split standard --model dmpnn --epochs 50 --out runs/esol_dmpnn\n"
+      "  hitforge train --data bbbp.h5 --split standard --model fp_mlp --ensemble 5 --out runs/bbbp_mlp\n"
+      "  hitforge train ... --out runs/esol_dmpnn --resume      # after an interruption");
+  cmd->callback([&g] { run_train(a, g); });
+}
+
+}  // namespace hitforge::cli

@@ -1,0 +1,114 @@
+#include "models/dmpnn.h"
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+
+namespace hitforge::models {
+
+Aggregation parse_aggregation(const std::string& name) {
+  if (name == "mean") return Aggregation::mean;
+  if (name == "sum") return Aggregation::sum;
+  if (name == "norm") return Aggregation::norm;
+  throw core::UsageError("unknown aggregation '" + name + "' (known: mean, sum, norm)");
+}
+
+DMPNNImpl::DMPNNImpl(DMPNNOptions options_) : options(std::move(options_)) { reset(); }
+
+void DMPNNImpl::reset() {
+  const auto& o = options;
+  HITFORGE_REQUIRE(o.atom_dim() > 0 && o.bond_dim() > 0, "dmpnn: atom_dim and bond_dim must be positive (got ",
+                   o.atom_dim(), ", ", o.bond_dim(), ")");
+  HITFORGE_REQUIRE(o.n_tasks() > 0, "dmpnn: n_tasks must be positive (got ", o.n_tasks(), ")");
+  HITFORGE_REQUIRE(o.hidden() > 0, "dmpnn: hidden must be positive (got ", o.hidden(), ")");
+  HITFORGE_REQUIRE(o.depth() >= 1, "dmpnn: depth must be at least 1 (got ", o.depth(), ")");
+  HITFORGE_REQUIRE(o.dropout() >= 0.0 && o.dropout() < 1.0, "dmpnn: dropout must be in [0, 1) (got ", o.dropout(),
+                   ")");
+  HITFORGE_REQUIRE(o.aggregation_norm() > 0.0, "dmpnn: aggregation_norm must be positive (got ",
+                   o.aggregation_norm(), ")");
+  HITFORGE_REQUIRE(o.extra_features_dim() >= 0, "dmpnn: extra_features_dim must be >= 0 (got ",
+                   o.extra_features_dim(), ")");
+  HITFORGE_REQUIRE(o.ffn_layers() >= 1, "dmpnn: ffn_layers must be at least 1 (got ", o.ffn_layers(), ")");
+  HITFORGE_REQUIRE(o.ffn_hidden() > 0, "dmpnn: ffn_hidden must be positive (got ", o.ffn_hidden(), ")");
+  aggregation_ = parse_aggregation(o.aggregation());
+
+  using torch::nn::Linear;
+  using torch::nn::LinearOptions;
+  W_i = register_module("W_i", Linear(LinearOptions(o.atom_dim() + o.bond_dim(), o.hidden()).bias(o.bias())));
+  // With depth 1 there is no update step; an unused W_h would only collect no gradients.
+  if (o.depth() > 1) W_h = register_module("W_h", Linear(LinearOptions(o.hidden(), o.hidden()).bias(o.bias())));
+  W_o = register_module("W_o", Linear(o.atom_dim() + o.hidden(), o.hidden()));
+  if (o.batch_norm()) norm = register_module("norm", torch::nn::BatchNorm1d(o.hidden()));
+  ffn = register_module("ffn", torch::nn::ModuleList());
+  std::int64_t in = o.hidden() + o.extra_features_dim();
+  for (std::int64_t l = 0; l + 1 < o.ffn_layers(); ++l, in = o.ffn_hidden()) ffn->push_back(Linear(in, o.ffn_hidden()));
+  ffn->push_back(Linear(in, o.n_tasks()));
+  dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+}
+
+torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
+  const auto& o = options;
+  TORCH_CHECK(b.atom_dim == o.atom_dim() && b.bond_dim == o.bond_dim(), "dmpnn: graph batch has atom/bond dims ",
+              b.atom_dim, "/", b.bond_dim, ", model expects ", o.atom_dim(), "/", o.bond_dim());
+  TORCH_CHECK(b.atom_features.defined() && b.bond_features.size(1) == o.atom_dim() + o.bond_dim(),
+              "dmpnn: malformed graph batch");
+  const std::int64_t n_atoms = b.n_atoms(), hidden = o.hidden();
+  // Sums of bond states into their destination atoms: [2B, hidden] -> [A, hidden].
+  const auto into_atoms = [&](const torch::Tensor& h) {
+    return torch::zeros({n_atoms, hidden}, h.options()).index_add_(0, b.bond_dst, h);
+  };
+  // In-place ops and addmm below keep the number of [2B, hidden] temporaries per step at three: on a fresh
+  // allocation each costs page faults comparable to the arithmetic (autograd allows every one of them).
+  const torch::Tensor h0 = W_i->forward(b.bond_features).relu_();  // [2B, hidden]
+  torch::Tensor h = h0;
+  for (std::int64_t t = 1; t < o.depth(); ++t) {
+    torch::Tensor m = into_atoms(h).index_select(0, b.bond_src).sub_(h.index_select(0, b.bond_rev));  // [2B, hidden]
+    h = torch::addmm(h0, m, W_h->weight.t());  // h0 + W_h m
+    if (W_h->bias.defined()) h.add_(W_h->bias);
+    h = dropout->forward(h.relu_());
+  }
+  const torch::Tensor atom_h =
+      dropout->forward(W_o->forward(torch::cat({b.atom_features, into_atoms(h)}, 1)).relu_());  // [A, hidden]
+
+  torch::Tensor mol = torch::zeros({b.n_mols, hidden}, atom_h.options()).index_add(0, b.atom_mol, atom_h);
+  switch (aggregation_) {
+    case Aggregation::sum: break;
+    case Aggregation::mean:
+      mol = mol / b.mol_atom_counts.clamp_min(1).to(mol.scalar_type()).unsqueeze(1);
+      break;
+    case Aggregation::norm: mol = mol / o.aggregation_norm(); break;
+  }
+  return mol;
+}
+
+torch::Tensor DMPNNImpl::forward(const GraphBatch& b, const torch::Tensor& extra_features) {
+  const auto& o = options;
+  torch::Tensor x = encode(b);
+  if (norm) x = norm->forward(x);
+  if (o.extra_features_dim() > 0) {
+    TORCH_CHECK(extra_features.defined() && extra_features.dim() == 2 && extra_features.size(0) == b.n_mols &&
+                    extra_features.size(1) == o.extra_features_dim(),
+                "dmpnn: expected extra features [", b.n_mols, ", ", o.extra_features_dim(), "]",
+                extra_features.defined() ? "" : ", got none");
+    x = torch::cat({x, extra_features.to(x.scalar_type())}, 1);
+  } else {
+    TORCH_CHECK(!extra_features.defined(), "dmpnn: extra features given to a model built with extra_features_dim 0");
+  }
+  const std::size_t n = ffn->size();
+  for (std::size_t l = 0; l < n; ++l) {
+    x = ffn[l]->as<torch::nn::Linear>()->forward(dropout->forward(x));
+    if (l + 1 < n) x = torch::relu(x);
+  }
+  return x;
+}
+
+void DMPNNImpl::pretty_print(std::ostream& stream) const {
+  const auto& o = options;
+  stream << "hitforge::models::DMPNN(atom_dim=" << o.atom_dim() << ", bond_dim=" << o.bond_dim()
+         << ", hidden=" << o.hidden() << ", depth=" << o.depth() << ", aggregation=" << o.aggregation()
+         << ", extra_features_dim=" << o.extra_features_dim() << ", batch_norm=" << (o.batch_norm() ? "true" : "false")
+         << ", ffn_hidden=" << o.ffn_hidden() << ", ffn_layers=" << o.ffn_layers() << ", n_tasks=" << o.n_tasks()
+         << ")";
+}
+
+}  // namespace hitforge::models

@@ -1,0 +1,205 @@
+#include "models/model_config.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+
+namespace hitforge::models {
+
+namespace {
+
+using nlohmann::json;
+
+std::string join(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Reads typed fields of one model's config object; every failure is a UsageError naming model and key.
+class ConfigReader {
+ public:
+  ConfigReader(std::string model, const json& config, std::vector<std::string> keys)
+      : model_(std::move(model)), config_(config) {
+    HITFORGE_REQUIRE(config.is_object() || config.is_null(), model_, " config must be a JSON object, got ",
+                     config.type_name());
+    if (config.is_null()) return;
+    for (const auto& item : config.items())
+      HITFORGE_REQUIRE(std::find(keys.begin(), keys.end(), item.key()) != keys.end(), model_,
+                       " config: unknown key '", item.key(), "' (known: ", join(keys), ")");
+  }
+
+  const json* find(const char* key) const {
+    if (!config_.is_object()) return nullptr;
+    auto it = config_.find(key);
+    return it == config_.end() ? nullptr : &*it;
+  }
+
+  void get(const char* key, std::int64_t& out) const {
+    if (const json* v = find(key)) out = as_int(key, *v);
+  }
+  void get(const char* key, double& out) const {
+    if (const json* v = find(key)) {
+      require(v->is_number(), key, "a number", *v);
+      out = v->get<double>();
+    }
+  }
+  void get(const char* key, bool& out) const {
+    if (const json* v = find(key)) {
+      require(v->is_boolean(), key, "true or false", *v);
+      out = v->get<bool>();
+    }
+  }
+  void get(const char* key, std::string& out) const {
+    if (const json* v = find(key)) {
+      require(v->is_string(), key, "a string", *v);
+      out = v->get<std::string>();
+    }
+  }
+  void get(const char* key, std::vector<std::int64_t>& out) const {
+    if (const json* v = find(key)) {
+      require(v->is_array(), key, "an array of integers", *v);
+      std::vector<std::int64_t> values;
+      for (const auto& e : *v) values.push_back(as_int(key, e));
+      out = std::move(values);
+    }
+  }
+
+  // A size that may come from the data (dims) or the config; both given must agree.
+  std::int64_t size(const char* key, const std::optional<std::int64_t>& from_data,
+                    const std::optional<std::int64_t>& fallback = std::nullopt) const {
+    std::optional<std::int64_t> from_config;
+    if (const json* v = find(key)) from_config = as_int(key, *v);
+    HITFORGE_REQUIRE(!from_data || !from_config || *from_data == *from_config, model_, " config: ", key, " is ",
+                     *from_config, " but the data has ", *from_data);
+    if (from_data) return *from_data;
+    if (from_config) return *from_config;
+    HITFORGE_REQUIRE(fallback.has_value(), model_, " config: ", key, " is unknown (give it in the config or take it ",
+                     "from the data set)");
+    return *fallback;
+  }
+
+ private:
+  std::int64_t as_int(const char* key, const json& v) const {
+    require(v.is_number_integer(), key, "an integer", v);
+    return v.get<std::int64_t>();
+  }
+  void require(bool ok, const char* key, const char* what, const json& v) const {
+    HITFORGE_REQUIRE(ok, model_, " config: '", key, "' must be ", what, ", got ", v.type_name(), " ", v.dump());
+  }
+
+  std::string model_;
+  const json& config_;
+};
+
+const std::vector<std::string> kFingerprintMLPKeys{"input_dim", "n_tasks",    "hidden",
+                                                   "dropout",   "activation", "sparse_input"};
+const std::vector<std::string> kDMPNNKeys{"atom_dim",    "bond_dim",         "n_tasks",
+                                          "hidden",      "depth",            "dropout",
+                                          "aggregation", "aggregation_norm", "bias",
+                                          "extra_features_dim", "batch_norm", "ffn_hidden",
+                                          "ffn_layers"};
+
+using Factory = std::function<std::shared_ptr<PropertyModel>(const json&, const ModelDims&)>;
+
+const std::map<std::string, Factory>& registry() {
+  static const std::map<std::string, Factory> models{
+      {"fp_mlp",
+       [](const json& c, const ModelDims& d) {
+         return std::make_shared<FingerprintMLPModel>(FingerprintMLP(fingerprint_mlp_options_from_json(c, d)));
+       }},
+      {"dmpnn",
+       [](const json& c, const ModelDims& d) {
+         return std::make_shared<DMPNNModel>(DMPNN(dmpnn_options_from_json(c, d)));
+       }},
+  };
+  return models;
+}
+
+}  // namespace
+
+json fingerprint_mlp_options_to_json(const FingerprintMLPOptions& o) {
+  return json{{"input_dim", o.input_dim()}, {"n_tasks", o.n_tasks()},       {"hidden", o.hidden()},
+              {"dropout", o.dropout()},     {"activation", o.activation()}, {"sparse_input", o.sparse_input()}};
+}
+
+FingerprintMLPOptions fingerprint_mlp_options_from_json(const json& config, const ModelDims& dims) {
+  const ConfigReader r("fp_mlp", config, kFingerprintMLPKeys);
+  // Sizes first, in a fixed order, so that the first missing one is the one reported.
+  const std::int64_t input_dim = r.size("input_dim", dims.input_dim);
+  const std::int64_t n_tasks = r.size("n_tasks", dims.n_tasks, 1);
+  FingerprintMLPOptions o(input_dim, n_tasks);
+  r.get("hidden", o.hidden());
+  r.get("dropout", o.dropout());
+  r.get("activation", o.activation());
+  r.get("sparse_input", o.sparse_input());
+  parse_activation(o.activation());  // fail here, with the config's context, rather than at construction
+  return o;
+}
+
+json dmpnn_options_to_json(const DMPNNOptions& o) {
+  return json{{"atom_dim", o.atom_dim()},
+              {"bond_dim", o.bond_dim()},
+              {"n_tasks", o.n_tasks()},
+              {"hidden", o.hidden()},
+              {"depth", o.depth()},
+              {"dropout", o.dropout()},
+              {"aggregation", o.aggregation()},
+              {"aggregation_norm", o.aggregation_norm()},
+              {"bias", o.bias()},
+              {"extra_features_dim", o.extra_features_dim()},
+              {"batch_norm", o.batch_norm()},
+              {"ffn_hidden", o.ffn_hidden()},
+              {"ffn_layers", o.ffn_layers()}};
+}
+
+DMPNNOptions dmpnn_options_from_json(const json& config, const ModelDims& dims) {
+  const ConfigReader r("dmpnn", config, kDMPNNKeys);
+  const std::int64_t atom_dim = r.size("atom_dim", dims.atom_dim);
+  const std::int64_t bond_dim = r.size("bond_dim", dims.bond_dim);
+  const std::int64_t n_tasks = r.size("n_tasks", dims.n_tasks, 1);
+  DMPNNOptions o(atom_dim, bond_dim, n_tasks);
+  o.extra_features_dim(r.size("extra_features_dim", dims.extra_features_dim, 0));
+  r.get("hidden", o.hidden());
+  r.get("depth", o.depth());
+  r.get("dropout", o.dropout());
+  r.get("aggregation", o.aggregation());
+  r.get("aggregation_norm", o.aggregation_norm());
+  r.get("bias", o.bias());
+  r.get("batch_norm", o.batch_norm());
+  r.get("ffn_hidden", o.ffn_hidden());
+  r.get("ffn_layers", o.ffn_layers());
+  parse_aggregation(o.aggregation());
+  return o;
+}
+
+std::vector<std::string> known_models() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) names.push_back(entry.first);
+  return names;
+}
+
+std::shared_ptr<PropertyModel> make_model(const std::string& name, const json& config, const ModelDims& dims) {
+  const auto& models = registry();
+  auto it = models.find(name);
+  HITFORGE_REQUIRE(it != models.end(), "unknown model '", name, "' (known: ", join(known_models()), ")");
+  return it->second(config, dims);
+}
+
+json model_spec(const PropertyModel& model) { return json{{"name", model.name()}, {"config", model.to_json()}}; }
+
+std::shared_ptr<PropertyModel> make_model(const json& spec) {
+  HITFORGE_REQUIRE(spec.is_object() && spec.contains("name") && spec["name"].is_string(),
+                   "model spec must be an object with a string \"name\" (and a \"config\" object)");
+  for (const auto& item : spec.items())
+    HITFORGE_REQUIRE(item.key() == "name" || item.key() == "config", "model spec: unknown key '", item.key(),
+                     "' (known: config, name)");
+  return make_model(spec["name"].get<std::string>(), spec.contains("config") ? spec["config"] : json(), ModelDims{});
+}
+
+}  // namespace hitforge::models

@@ -1,0 +1,503 @@
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic_file.h"
+#include "core/checksum.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/svg_plot.h"
+#include "core/torch_runtime.h"
+#include "datasets/dataset.h"
+#include "models/model_config.h"
+#include "train/feature_rows.h"
+#include "train/lr_schedule.h"
+#include "train/metrics.h"
+#include "train/predictor.h"
+#include "train/run_manifest.h"
+
+namespace hitforge::train {
+namespace fs = std::filesystem;
+using core::str_cat;
+using core::UsageError;
+
+nlohmann::json TrainOptions::to_json() const {
+  return {{"data", data},           {"split", split},         {"model", model},
+          {"input_block", input_block}, {"extra_block", extra_block}, {"targets", targets},
+          {"task", task},           {"epochs", epochs},       {"batch_size", batch_size},
+          {"patience", patience},   {"max_lr", max_lr},       {"init_lr", init_lr},
+          {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"optimizer", optimizer},
+          {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
+          {"ensemble", ensemble},   {"seed", seed},           {"device", device}};
+}
+
+namespace {
+
+/// Rows of one subset: features in memory plus targets [n, T] (NaN = missing).
+struct Subset {
+  std::vector<std::int64_t> records;
+  FeatureRows rows;
+  std::vector<float> targets;
+};
+
+Subset load_subset(const data::Dataset& ds, const std::vector<std::int64_t>& records,
+                   const std::vector<size_t>& target_cols, const InputSpec& spec) {
+  Subset s;
+  const size_t all_t = ds.target_names().size(), t = target_cols.size();
+  std::vector<float> all = ds.targets(records);
+  // keep records with at least one label among the chosen targets
+  for (size_t r = 0; r < records.size(); ++r) {
+    bool any = false;
+    for (size_t c : target_cols) any |= std::isfinite(all[r * all_t + c]);
+    if (!any) continue;
+    s.records.push_back(records[r]);
+    for (size_t c : target_cols) s.targets.push_back(all[r * all_t + c]);
+  }
+  (void)t;
+  s.rows = FeatureRows::load(ds, s.records, spec);
+  return s;
+}
+
+std::string primary_metric(const std::vector<TaskType>& types) {
+  return types.front() == TaskType::classification ? "roc_auc" : "rmse";
+}
+
+MetricSet evaluate(const std::vector<float>& preds, const std::vector<float>& targets, const std::vector<TaskType>& types) {
+  return compute_multitask_metrics(types, Values(preds), Values(targets)).mean;
+}
+
+// Masked loss over a batch: MSE on standardised targets for regression columns, BCE-with-logits (optionally
+// positive-weighted) for classification columns; missing labels contribute nothing.
+torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& is_cls,
+                          const torch::Tensor& pos_weight) {
+  auto mask = torch::isfinite(y);
+  auto yz = torch::where(mask, y, torch::zeros_like(y));
+  auto mse = (out - yz).pow(2);
+  auto bce = torch::binary_cross_entropy_with_logits(out, yz, {}, pos_weight, at::Reduction::None);
+  auto per = torch::where(is_cls.expand_as(out), bce, mse) * mask;
+  return per.sum() / mask.sum().clamp_min(1);
+}
+
+void set_lr(torch::optim::Optimizer& opt, double lr) {
+  for (auto& g : opt.param_groups()) g.options().set_lr(lr);
+}
+
+struct MemberState {
+  std::int64_t epoch = 0;  // epochs finished
+  std::int64_t step = 0;
+  std::int64_t best_epoch = -1;
+  double best_metric = NAN;
+  std::int64_t bad_epochs = 0;
+  bool finished = false;
+};
+
+torch::Tensor scalar(double v) { return torch::tensor({v}, torch::kFloat64); }
+double read_scalar(torch::serialize::InputArchive& a, const std::string& key) {
+  torch::Tensor t;
+  a.read(key, t);
+  return t.item<double>();
+}
+
+void save_state(const std::string& path, models::PropertyModel& model, torch::optim::Optimizer& opt,
+                const std::vector<torch::Tensor>& best, const MemberState& st) {
+  core::AtomicFile out(path);
+  torch::serialize::OutputArchive a, ma, oa, ba;
+  model.module()->save(ma);
+  opt.save(oa);
+  for (size_t i = 0; i < best.size(); ++i) ba.write(str_cat("p", i), best[i]);
+  a.write("model", ma);
+  a.write("optimizer", oa);
+  a.write("best", ba);
+  a.write("epoch", scalar(st.epoch));
+  a.write("step", scalar(st.step));
+  a.write("best_epoch", scalar(st.best_epoch));
+  a.write("best_metric", scalar(st.best_metric));
+  a.write("bad_epochs", scalar(st.bad_epochs));
+  a.write("finished", scalar(st.finished ? 1 : 0));
+  auto gen = at::detail::getDefaultCPUGenerator();
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    a.write("rng", gen.get_state());
+  }
+  a.save_to(out.temp_path());
+  out.commit();
+}
+
+MemberState load_state(const std::string& path, models::PropertyModel& model, torch::optim::Optimizer& opt,
+                       std::vector<torch::Tensor>& best) {
+  torch::serialize::InputArchive a, ma, oa, ba;
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    throw UsageError(str_cat("cannot resume from '", path, "': ", e.what_without_backtrace()));
+  }
+  a.read("model", ma);
+  model.module()->load(ma);
+  a.read("optimizer", oa);
+  opt.load(oa);
+  a.read("best", ba);
+  for (size_t i = 0; i < best.size(); ++i) {
+    torch::Tensor t;
+    ba.read(str_cat("p", i), t);
+    best[i] = t;
+  }
+  MemberState st;
+  st.epoch = static_cast<std::int64_t>(read_scalar(a, "epoch"));
+  st.step = static_cast<std::int64_t>(read_scalar(a, "step"));
+  st.best_epoch = static_cast<std::int64_t>(read_scalar(a, "best_epoch"));
+  st.best_metric = read_scalar(a, "best_metric");
+  st.bad_epochs = static_cast<std::int64_t>(read_scalar(a, "bad_epochs"));
+  st.finished = read_scalar(a, "finished") != 0;
+  torch::Tensor rng;
+  a.read("rng", rng);
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(rng);
+  return st;
+}
+
+std::vector<torch::Tensor> snapshot(models::PropertyModel& model) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : model.module()->parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : model.module()->buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+void restore(models::PropertyModel& model, const std::vector<torch::Tensor>& snap) {
+  torch::NoGradGuard ng;
+  size_t i = 0;
+  for (auto& p : model.module()->parameters()) p.copy_(snap.at(i++));
+  for (auto& b : model.module()->buffers()) b.copy_(snap.at(i++));
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  std::ofstream out(path, std::ios::app);
+  out << line << "\n";
+}
+
+}  // namespace
+
+nlohmann::json train_run(const TrainOptions& o) {
+  HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
+  HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1 && o.ensemble >= 1, "epochs, batch size and ensemble must be >= 1");
+  HITFORGE_REQUIRE(o.optimizer == "adam" || o.optimizer == "adamw", "--optimizer must be adam or adamw");
+  const torch::Device device = core::parse_device(o.device);
+  data::Dataset ds(o.data);
+  const auto split = ds.split(o.split);
+
+  // targets and task types
+  const auto& names = ds.target_names();
+  HITFORGE_REQUIRE(!names.empty(), "'", o.data, "' has no targets to train on");
+  std::vector<size_t> cols;
+  std::vector<std::string> targets = o.targets.empty() ? names : o.targets;
+  for (const auto& t : targets) {
+    auto it = std::find(names.begin(), names.end(), t);
+    HITFORGE_REQUIRE(it != names.end(), "no target '", t, "' in '", o.data, "'");
+    cols.push_back(static_cast<size_t>(it - names.begin()));
+  }
+  std::vector<TaskType> types;
+  for (size_t c : cols) types.push_back(o.task.empty() ? parse_task_type(ds.task_types().at(c)) : parse_task_type(o.task));
+  const auto T = static_cast<std::int64_t>(cols.size());
+
+  // inputs
+  std::string block = o.input_block;
+  if (block.empty()) {
+    for (const auto& b : ds.blocks()) {
+      bool graph = b.kind == chem::FeatureKind::graph;
+      if (block.empty() && ((o.model == "dmpnn") == graph) && b.kind != chem::FeatureKind::tokens) block = b.name;
+    }
+    HITFORGE_REQUIRE(!block.empty(), "'", o.data, "' has no ", o.model == "dmpnn" ? "graph" : "fingerprint",
+                     " feature block for model ", o.model, "; rebuild it with --featurizer ",
+                     o.model == "dmpnn" ? "graph" : "morgan");
+  }
+  InputSpec spec = InputSpec::resolve(ds, block, o.extra_block);
+  Subset train = load_subset(ds, split.split.train, cols, spec);
+  Subset valid = load_subset(ds, split.split.valid, cols, spec);
+  Subset test = load_subset(ds, split.split.test, cols, spec);
+  HITFORGE_REQUIRE(train.records.size() >= 2 && !valid.records.empty(), "split '", o.split,
+                   "' leaves too few labelled records (train ", train.records.size(), ", valid ", valid.records.size(), ")");
+
+  RunManifest man;
+  man.hitforge_version = HITFORGE_VERSION;
+  man.input = spec;
+  man.featurizer_specs.push_back(ds.block(spec.block).spec);
+  if (!spec.extra_block.empty()) man.featurizer_specs.push_back(ds.block(spec.extra_block).spec);
+  man.targets = targets;
+  man.task_types = types;
+  std::vector<bool> regress;
+  for (auto t : types) regress.push_back(t == TaskType::regression);
+  man.target_scaler = ColumnScaler::fit(train.targets, cols.size(), regress);
+  train.rows.fit_scalers(man.input_scaler, man.extra_scaler);
+  for (Subset* s : {&train, &valid, &test}) s->rows.apply_scalers(man.input_scaler, man.extra_scaler);
+  man.dataset_path = o.data;
+  man.dataset_sha256 = core::sha256_file(o.data);
+  man.split = o.split;
+  man.standardize = ds.attribute("standardize");
+  man.ensemble = o.ensemble;
+  man.train_options = o.to_json();
+
+  models::ModelDims dims;
+  dims.n_tasks = T;
+  if (spec.kind == chem::FeatureKind::graph) {
+    dims.atom_dim = spec.width;
+    dims.bond_dim = spec.bond_width;
+    dims.extra_features_dim = spec.extra_width;
+  } else {
+    dims.input_dim = spec.width;
+  }
+  fs::create_directories(o.out_dir);
+  {
+    torch::manual_seed(static_cast<std::uint64_t>(o.seed));
+    auto probe = models::make_model(o.model, o.model_config, dims);
+    man.model = models::model_spec(*probe);
+  }
+  if (o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+    RunManifest old = RunManifest::load(o.out_dir);
+    HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
+                     "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+  } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+    throw UsageError(str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));
+  }
+  man.save(o.out_dir);
+
+  // scaled training targets and per-task tensors for the loss
+  std::vector<float> train_y = train.targets;
+  man.target_scaler.transform(train_y, NAN);
+  auto is_cls = torch::zeros({1, T}, torch::kBool);
+  auto pos_weight = torch::ones({T});
+  for (std::int64_t c = 0; c < T; ++c) {
+    if (types[c] != TaskType::classification) continue;
+    is_cls[0][c] = true;
+    if (o.class_weights) {
+      double pos = 0, neg = 0;
+      for (size_t r = 0; r < train.records.size(); ++r) {
+        float v = train.targets[r * T + c];
+        if (std::isfinite(v)) (v > 0.5f ? pos : neg) += 1;
+      }
+      if (pos > 0) pos_weight[c] = static_cast<float>(neg / pos);
+    }
+  }
+  is_cls = is_cls.to(device);
+  pos_weight = pos_weight.to(device);
+
+  const std::string metric = primary_metric(types);
+  const bool higher = higher_is_better(metric);
+  const std::string log_path = (fs::path(o.out_dir) / "log.jsonl").string();
+  const auto n_train = static_cast<std::int64_t>(train.records.size());
+  std::vector<std::int64_t> order(n_train);
+  std::iota(order.begin(), order.end(), 0);
+  const std::int64_t steps_per_epoch = (n_train + o.batch_size - 1) / o.batch_size;
+  NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
+                     steps_per_epoch * o.epochs};
+  std::vector<std::vector<double>> curve_loss(o.ensemble), curve_metric(o.ensemble);
+  std::vector<std::vector<float>> member_preds[3];  // train, valid, test
+  nlohmann::json member_summaries = nlohmann::json::array();
+
+  for (int k = 0; k < o.ensemble; ++k) {
+    const std::uint64_t seed = o.seed + static_cast<std::uint64_t>(k);
+    torch::manual_seed(seed);
+    auto model = models::make_model(man.model);
+    model->to(device);
+    std::unique_ptr<torch::optim::Optimizer> opt;
+    if (o.optimizer == "adamw")
+      opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(o.init_lr).weight_decay(o.weight_decay));
+    else
+      opt = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(o.init_lr).weight_decay(o.weight_decay));
+    const fs::path mdir = fs::path(o.out_dir) / str_cat("member_", k);
+    fs::create_directories(mdir);
+    const std::string state_path = (mdir / "state.pt").string();
+    std::vector<torch::Tensor> best = snapshot(*model);
+    MemberState st;
+    if (o.resume && fs::exists(state_path)) {
+      st = load_state(state_path, *model, *opt, best);
+      core::log_info(str_cat("member ", k, ": resuming after epoch ", st.epoch, " (best ", metric, " ", st.best_metric,
+                             " at epoch ", st.best_epoch, ")"));
+    }
+    model->train();
+    auto t_member = std::chrono::steady_clock::now();
+    while (!st.finished && st.epoch < o.epochs) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto batches = data::make_batches(order, static_cast<size_t>(o.batch_size), true,
+                                        seed * 1000003ULL + static_cast<std::uint64_t>(st.epoch));
+      core::ProgressOptions po;
+      po.label = str_cat("member ", k, " epoch ", st.epoch + 1, "/", o.epochs);
+      po.unit = "batch";
+      po.enabled = o.progress;
+      core::ProgressBar bar(batches.size(), po);
+      double loss_sum = 0;
+      std::int64_t loss_n = 0;
+      for (const auto& b : batches) {
+        if (b.size() < 2 && batches.size() > 1) continue;  // batch norm needs 2+; a 1-row tail adds only noise
+        set_lr(*opt, sched.lr(st.step));
+        auto input = train.rows.batch(b, model->preferred_input()).to(device);
+        auto y = torch::empty({static_cast<std::int64_t>(b.size()), T}, torch::kFloat32);
+        float* yp = y.data_ptr<float>();
+        for (size_t r = 0; r < b.size(); ++r)
+          for (std::int64_t c = 0; c < T; ++c) yp[r * T + c] = train_y[b[r] * T + c];
+        y = y.to(device);
+        opt->zero_grad();
+        auto loss = masked_loss(model->forward(input), y, is_cls, pos_weight);
+        loss.backward();
+        if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
+        opt->step();
+        loss_sum += loss.item<double>() * b.size();
+        loss_n += static_cast<std::int64_t>(b.size());
+        ++st.step;
+        bar.add(1);
+      }
+      bar.finish();
+      auto vp = predict_raw(*model, valid.rows, device);
+      postprocess(vp, types, man.target_scaler);
+      MetricSet vm = evaluate(vp, valid.targets, types);
+      double v = vm.count(metric) ? vm.at(metric) : NAN;
+      ++st.epoch;
+      bool improved = std::isfinite(v) && (!std::isfinite(st.best_metric) || (higher ? v > st.best_metric : v < st.best_metric));
+      if (improved) {
+        st.best_metric = v;
+        st.best_epoch = st.epoch;
+        st.bad_epochs = 0;
+        best = snapshot(*model);
+      } else {
+        ++st.bad_epochs;
+      }
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double train_loss = loss_n ? loss_sum / loss_n : NAN;
+      nlohmann::json line = {{"member", k}, {"epoch", st.epoch}, {"train_loss", train_loss},
+                             {"valid_" + metric, v}, {"lr", sched.lr(st.step)}, {"seconds", secs},
+                             {"train_mol_per_s", secs > 0 ? loss_n / secs : 0.0}};
+      append_line(log_path, line.dump());
+      core::log_info(str_cat("member ", k, " epoch ", st.epoch, ": train loss ", train_loss, ", valid ", metric, " ", v,
+                             improved ? " (best)" : "", ", ", static_cast<long>(loss_n / std::max(secs, 1e-9)), " mol/s"));
+      if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
+      if (st.epoch >= o.epochs) st.finished = true;
+      save_state(state_path, *model, *opt, best, st);
+    }
+    restore(*model, best);
+    save_model(*model, (mdir / "model.pt").string());
+    double member_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_member).count();
+    // learning curve from the log (complete across resumes)
+    std::ifstream log_in(log_path);
+    std::string l;
+    while (std::getline(log_in, l)) {
+      auto j = nlohmann::json::parse(l, nullptr, false);
+      if (j.is_discarded() || j.value("member", -1) != k) continue;
+      curve_loss[k].push_back(j.value("train_loss", NAN));
+      curve_metric[k].push_back(j["valid_" + metric].is_number() ? j["valid_" + metric].get<double>() : NAN);
+    }
+    Subset* subsets[3] = {&train, &valid, &test};
+    for (int s = 0; s < 3; ++s) {
+      auto p = predict_raw(*model, subsets[s]->rows, device);
+      postprocess(p, types, man.target_scaler);
+      member_preds[s].push_back(std::move(p));
+    }
+    member_summaries.push_back({{"member", k}, {"seed", seed}, {"best_epoch", st.best_epoch},
+                                {"best_valid_" + metric, st.best_metric}, {"seconds_this_session", member_secs}});
+  }
+
+  // ensemble mean, final metrics, outputs
+  nlohmann::json metrics;
+  const char* subset_names[3] = {"train", "valid", "test"};
+  Subset* subsets[3] = {&train, &valid, &test};
+  std::vector<float> test_mean;
+  for (int s = 0; s < 3; ++s) {
+    std::vector<float> mean(member_preds[s][0].size(), 0.0f);
+    for (const auto& p : member_preds[s])
+      for (size_t i = 0; i < mean.size(); ++i) mean[i] += p[i] / static_cast<float>(member_preds[s].size());
+    auto mt = compute_multitask_metrics(types, Values(mean), Values(subsets[s]->targets));
+    nlohmann::json m = mt.mean;
+    if (T > 1) {
+      nlohmann::json per = nlohmann::json::object();
+      for (std::int64_t c = 0; c < T; ++c) per[targets[c]] = mt.per_task[c];
+      m["per_task"] = per;
+    }
+    m["n"] = subsets[s]->records.size();
+    metrics[subset_names[s]] = m;
+    if (s == 2) test_mean = mean;
+  }
+  metrics["primary_metric"] = metric;
+  metrics["members"] = member_summaries;
+  for (auto& [k, v] : metrics.items())
+    if (v.is_object())
+      for (auto& [mk, mv] : v.items())
+        if (mv.is_number_float() && !std::isfinite(mv.get<double>())) mv = nullptr;
+  core::write_file_atomic((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
+
+  // predictions on the test subset
+  {
+    std::string csv = "record,smiles";
+    for (const auto& t : targets) csv += "," + t + ",pred_" + t;
+    csv += "\n";
+    auto smiles = ds.smiles();
+    for (size_t r = 0; r < test.records.size(); ++r) {
+      csv += std::to_string(test.records[r]) + ",\"" + smiles[test.records[r]] + "\"";
+      for (std::int64_t c = 0; c < T; ++c) csv += str_cat(",", test.targets[r * T + c], ",", test_mean[r * T + c]);
+      csv += "\n";
+    }
+    core::write_file_atomic((fs::path(o.out_dir) / "predictions_test.csv").string(), csv);
+  }
+  if (o.plots) {
+    std::vector<core::PlotSeries> loss_s, metric_s;
+    for (int k = 0; k < o.ensemble; ++k) {
+      std::vector<double> x(curve_loss[k].size());
+      std::iota(x.begin(), x.end(), 1.0);
+      loss_s.emplace_back(str_cat("member ", k, " train loss"), x, curve_loss[k]);
+      metric_s.emplace_back(str_cat("member ", k, " valid ", metric), x, curve_metric[k]);
+    }
+    core::ChartOptions lo;
+    lo.title = "Training loss";
+    lo.x_label = "epoch";
+    lo.y_label = "loss (standardised targets)";
+    lo.log_y = true;
+    core::write_svg((fs::path(o.out_dir) / "learning_curve.svg").string(), core::line_chart(loss_s, lo));
+    core::ChartOptions mo;
+    mo.title = "Validation " + metric + " (best epoch chosen on this)";
+    mo.x_label = "epoch";
+    mo.y_label = metric;
+    core::write_svg((fs::path(o.out_dir) / "valid_metric.svg").string(), core::line_chart(metric_s, mo));
+    // task 0 on the test subset: parity plot (regression) or ROC curve (classification)
+    std::vector<double> px, py;
+    for (size_t r = 0; r < test.records.size(); ++r) {
+      float y = test.targets[r * T];
+      if (std::isfinite(y)) px.push_back(y), py.push_back(test_mean[r * T]);
+    }
+    if (types[0] == TaskType::regression) {
+      core::ChartOptions po;
+      po.title = "Test parity: " + targets[0];
+      po.x_label = "measured";
+      po.y_label = "predicted";
+      po.diagonal = true;
+      po.annotation = str_cat("RMSE ", metrics["test"].value("rmse", NAN), "\nR2 ", metrics["test"].value("r2", NAN));
+      core::write_svg((fs::path(o.out_dir) / "parity_test.svg").string(), core::scatter_chart({{"test", px, py}}, po));
+    } else {
+      std::vector<size_t> idx(px.size());
+      std::iota(idx.begin(), idx.end(), 0);
+      std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return py[a] > py[b]; });
+      double pos = 0, neg = 0;
+      for (double y : px) (y > 0.5 ? pos : neg) += 1;
+      std::vector<double> fpr{0}, tpr{0};
+      double tp = 0, fp = 0;
+      for (size_t i : idx) {
+        (px[i] > 0.5 ? tp : fp) += 1;
+        fpr.push_back(neg ? fp / neg : 0);
+        tpr.push_back(pos ? tp / pos : 0);
+      }
+      core::ChartOptions ro;
+      ro.title = "Test ROC: " + targets[0];
+      ro.x_label = "false positive rate";
+      ro.y_label = "true positive rate";
+      ro.diagonal = true;
+      ro.x_min = ro.y_min = 0;
+      ro.x_max = ro.y_max = 1;
+      core::write_svg((fs::path(o.out_dir) / "roc_test.svg").string(), core::line_chart({{"model", fpr, tpr}}, ro));
+    }
+  }
+  return metrics;
+}
+
+}  // namespace hitforge::train

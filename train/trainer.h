@@ -1,0 +1,46 @@
+#pragma once
+// Training of property models (single- and multi-task regression and binary classification) with ensembles,
+// early stopping on the validation metric (the test set never influences any choice), Noam LR schedule, gradient
+// clipping, target standardisation, masked missing labels, class weights, self-describing checkpoints and exact
+// resume after a crash (state.pt after every epoch: weights, optimizer, RNG, counters).
+//
+// Reproducible: the same seed, data and thread count give the same weights and metrics.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hitforge::train {
+
+struct TrainOptions {
+  std::string data;                  ///< dataset .h5
+  std::string split;                 ///< named split in the dataset
+  std::string model = "dmpnn";       ///< fp_mlp | dmpnn
+  nlohmann::json model_config;       ///< model options (null = defaults)
+  std::string input_block;           ///< feature block fed to the model ("" = graph for dmpnn, morgan for fp_mlp)
+  std::string extra_block;           ///< optional dense block of molecule features (dmpnn), e.g. rdkit2d
+  std::vector<std::string> targets;  ///< target names ("" = all targets of the dataset)
+  std::string task;                  ///< "" = the dataset's task types; regression|classification overrides all
+  int epochs = 30;
+  int batch_size = 50;
+  int patience = 10;                 ///< epochs without validation improvement before stopping (0 = never)
+  double max_lr = 1e-3, init_lr = 1e-4, final_lr = 1e-4, warmup_epochs = 2.0;
+  std::string optimizer = "adam";    ///< adam | adamw
+  double weight_decay = 0.0;
+  double grad_clip = 0.0;            ///< max gradient norm (0 = off)
+  bool class_weights = false;        ///< weight positives by n_neg/n_pos per classification task
+  int ensemble = 1;
+  std::uint64_t seed = 0;
+  std::string out_dir;
+  bool resume = false;
+  std::string device = "cpu";
+  bool progress = true;
+  bool plots = true;
+  nlohmann::json to_json() const;
+};
+
+/// Trains (or resumes) a run; returns the content of RUN_DIR/metrics.json.
+nlohmann::json train_run(const TrainOptions& options);
+
+}  // namespace hitforge::train
