@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 #include "core/atomic_file.h"
 #include "core/checksum.h"
@@ -176,6 +177,19 @@ void restore(models::PropertyModel& model, const std::vector<torch::Tensor>& sna
   for (auto& b : model.module()->buffers()) b.copy_(snap.at(i++));
 }
 
+// Rewrites the log without member k's lines past `epoch` (atomically).
+void drop_log_lines_after(const std::string& path, int member, std::int64_t epoch) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string kept, l;
+  while (std::getline(in, l)) {
+    auto j = nlohmann::json::parse(l, nullptr, false);
+    if (!j.is_discarded() && j.value("member", -1) == member && j.value("epoch", std::int64_t{0}) > epoch) continue;
+    kept += l + "\n";
+  }
+  core::write_file_atomic(path, kept);
+}
+
 void append_line(const std::string& path, const std::string& line) {
   std::ofstream out(path, std::ios::app);
   out << line << "\n";
@@ -316,6 +330,7 @@ nlohmann::json train_run(const TrainOptions& o) {
     MemberState st;
     if (o.resume && fs::exists(state_path)) {
       st = load_state(state_path, *model, *opt, best);
+      drop_log_lines_after(log_path, k, st.epoch);  // an epoch logged but not checkpointed is re-run
       core::log_info(str_cat("member ", k, ": resuming after epoch ", st.epoch, " (best ", metric, " ", st.best_metric,
                              " at epoch ", st.best_epoch, ")"));
     }
