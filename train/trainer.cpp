@@ -17,6 +17,7 @@
 #include "core/torch_runtime.h"
 #include "datasets/dataset.h"
 #include "models/model_config.h"
+#include "train/distributed.h"  // distributed (issue #3)
 #include "train/feature_rows.h"
 #include "train/lr_schedule.h"
 #include "train/metrics.h"
@@ -74,14 +75,16 @@ MetricSet evaluate(const std::vector<float>& preds, const std::vector<float>& ta
 }
 
 // Masked loss over a batch: MSE on standardised targets for regression columns, BCE-with-logits (optionally
-// positive-weighted) for classification columns; missing labels contribute nothing.
+// positive-weighted) for classification columns; missing labels contribute nothing. `denominator` > 0 replaces the
+// batch's own count of labels (distributed: the global batch's count over the world size).
 torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& is_cls,
-                          const torch::Tensor& pos_weight) {
+                          const torch::Tensor& pos_weight, double denominator = 0) {
   auto mask = torch::isfinite(y);
   auto yz = torch::where(mask, y, torch::zeros_like(y));
   auto mse = (out - yz).pow(2);
   auto bce = torch::binary_cross_entropy_with_logits(out, yz, {}, pos_weight, at::Reduction::None);
   auto per = torch::where(is_cls.expand_as(out), bce, mse) * mask;
+  if (denominator > 0) return per.sum() / denominator;
   return per.sum() / mask.sum().clamp_min(1);
 }
 
@@ -202,6 +205,10 @@ nlohmann::json train_run(const TrainOptions& o) {
   HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1 && o.ensemble >= 1, "epochs, batch size and ensemble must be >= 1");
   HITFORGE_REQUIRE(o.optimizer == "adam" || o.optimizer == "adamw", "--optimizer must be adam or adamw");
   const torch::Device device = core::parse_device(o.device);
+  // ---- distributed (issue #3): the environment (RANK, WORLD_SIZE, ...) decides; world 1 = no process group.
+  // Only rank 0 writes files; every rank trains the same model on its slice of each global batch.
+  DistributedContext dist = DistributedContext::from_env();
+  // ---- end distributed
   data::Dataset ds(o.data);
   const auto split = ds.split(o.split);
 
@@ -265,20 +272,33 @@ nlohmann::json train_run(const TrainOptions& o) {
   } else {
     dims.input_dim = spec.width;
   }
-  fs::create_directories(o.out_dir);
+  if (dist.is_main()) fs::create_directories(o.out_dir);  // distributed (issue #3): rank 0 writes
   {
     torch::manual_seed(static_cast<std::uint64_t>(o.seed));
     auto probe = models::make_model(o.model, o.model_config, dims);
     man.model = models::model_spec(*probe);
   }
-  if (o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
-    RunManifest old = RunManifest::load(o.out_dir);
-    HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
-                     "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
-  } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
-    throw UsageError(str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));
+  // ---- distributed (issue #3): the run-directory checks are agreed on, so a refusal on one rank stops them all
+  // (instead of leaving the others waiting in a collective); rank 0 writes only after every rank has checked.
+  std::string run_dir_error;
+  try {
+    if (o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+      RunManifest old = RunManifest::load(o.out_dir);
+      HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
+                       "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+    } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+      throw UsageError(str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));
+    }
+  } catch (const UsageError& e) {
+    if (!dist.distributed()) throw;
+    run_dir_error = e.what();
   }
-  man.save(o.out_dir);
+  if (dist.any(!run_dir_error.empty()))
+    throw UsageError(run_dir_error.empty() ? str_cat("rank ", dist.rank(), ": another rank refused '", o.out_dir, "' (see its message)")
+                                           : run_dir_error);
+  dist.barrier();
+  if (dist.is_main()) man.save(o.out_dir);
+  // ---- end distributed
 
   // scaled training targets and per-task tensors for the loss
   std::vector<float> train_y = train.targets;
@@ -324,16 +344,22 @@ nlohmann::json train_run(const TrainOptions& o) {
     else
       opt = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(o.init_lr).weight_decay(o.weight_decay));
     const fs::path mdir = fs::path(o.out_dir) / str_cat("member_", k);
-    fs::create_directories(mdir);
+    if (dist.is_main()) fs::create_directories(mdir);  // distributed (issue #3): rank 0 writes
     const std::string state_path = (mdir / "state.pt").string();
     std::vector<torch::Tensor> best = snapshot(*model);
     MemberState st;
-    if (o.resume && fs::exists(state_path)) {
+    // ---- distributed (issue #3): resuming needs every rank to read the same state.pt (a shared run directory)
+    const bool has_state = o.resume && fs::exists(state_path);
+    HITFORGE_REQUIRE(dist.any(has_state) == !dist.any(!has_state), "--resume with ", dist.world_size(),
+                     " processes needs '", state_path, "' on every rank: put --out on a file system all ranks share");
+    // ---- end distributed
+    if (has_state) {
       st = load_state(state_path, *model, *opt, best);
-      drop_log_lines_after(log_path, k, st.epoch);  // an epoch logged but not checkpointed is re-run
+      if (dist.is_main()) drop_log_lines_after(log_path, k, st.epoch);  // an epoch logged but not checkpointed is re-run
       core::log_info(str_cat("member ", k, ": resuming after epoch ", st.epoch, " (best ", metric, " ", st.best_metric,
                              " at epoch ", st.best_epoch, ")"));
     }
+    dist.broadcast_parameters(*model->module());  // distributed (issue #3): all ranks start from rank 0's weights
     model->train();
     auto t_member = std::chrono::steady_clock::now();
     while (!st.finished && st.epoch < o.epochs) {
@@ -343,34 +369,60 @@ nlohmann::json train_run(const TrainOptions& o) {
       core::ProgressOptions po;
       po.label = str_cat("member ", k, " epoch ", st.epoch + 1, "/", o.epochs);
       po.unit = "batch";
-      po.enabled = o.progress;
+      po.enabled = o.progress && dist.is_main();
       core::ProgressBar bar(batches.size(), po);
       double loss_sum = 0;
       std::int64_t loss_n = 0;
       for (const auto& b : batches) {
         if (b.size() < 2 && batches.size() > 1) continue;  // batch norm needs 2+; a 1-row tail adds only noise
         set_lr(*opt, sched.lr(st.step));
-        auto input = train.rows.batch(b, model->preferred_input()).to(device);
-        auto y = torch::empty({static_cast<std::int64_t>(b.size()), T}, torch::kFloat32);
-        float* yp = y.data_ptr<float>();
-        for (size_t r = 0; r < b.size(); ++r)
-          for (std::int64_t c = 0; c < T; ++c) yp[r * T + c] = train_y[b[r] * T + c];
-        y = y.to(device);
+        // ---- distributed (issue #3): this rank takes a contiguous slice `mine` of the global batch `b` and divides
+        // its loss sum by (labels in b) / world, so the mean of the ranks' gradients is the gradient of b's loss.
+        // Every rank holds all labels, so the global count needs no communication.
+        std::vector<std::int64_t> mine = b;
+        double denominator = 0;  // 0 = single process: masked_loss's own count
+        if (dist.distributed()) {
+          const size_t n = b.size(), w = static_cast<size_t>(dist.world_size()), r = static_cast<size_t>(dist.rank());
+          mine.assign(b.begin() + static_cast<std::ptrdiff_t>(n * r / w), b.begin() + static_cast<std::ptrdiff_t>(n * (r + 1) / w));
+          std::int64_t labelled = 0;
+          for (auto i : b)
+            for (std::int64_t c = 0; c < T; ++c) labelled += std::isfinite(train_y[i * T + c]) ? 1 : 0;
+          denominator = static_cast<double>(std::max<std::int64_t>(labelled, 1)) / dist.world_size();
+        }
         opt->zero_grad();
-        auto loss = masked_loss(model->forward(input), y, is_cls, pos_weight);
-        loss.backward();
+        double loss_value = 0;
+        if (!mine.empty()) {
+          auto input = train.rows.batch(mine, model->preferred_input()).to(device);
+          auto y = torch::empty({static_cast<std::int64_t>(mine.size()), T}, torch::kFloat32);
+          float* yp = y.data_ptr<float>();
+          for (size_t r = 0; r < mine.size(); ++r)
+            for (std::int64_t c = 0; c < T; ++c) yp[r * T + c] = train_y[mine[r] * T + c];
+          y = y.to(device);
+          auto loss = masked_loss(model->forward(input), y, is_cls, pos_weight, denominator);
+          loss.backward();
+          loss_value = loss.item<double>();
+        }
+        dist.allreduce_gradients(*model->module());  // mean over ranks, before clipping
+        // ---- end distributed
         if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
         opt->step();
-        loss_sum += loss.item<double>() * b.size();
+        loss_sum += loss_value / dist.world_size() * b.size();  // summed over the ranks after the epoch
         loss_n += static_cast<std::int64_t>(b.size());
         ++st.step;
         bar.add(1);
       }
       bar.finish();
-      auto vp = predict_raw(*model, valid.rows, device);
-      postprocess(vp, types, man.target_scaler);
-      MetricSet vm = evaluate(vp, valid.targets, types);
-      double v = vm.count(metric) ? vm.at(metric) : NAN;
+      // ---- distributed (issue #3): rank 0 validates and every rank takes its value, so early stopping agrees
+      loss_sum = dist.allreduce_sum(torch::tensor({loss_sum}, torch::kFloat64)).item<double>();
+      double v = NAN;
+      if (dist.is_main()) {
+        auto vp = predict_raw(*model, valid.rows, device);
+        postprocess(vp, types, man.target_scaler);
+        MetricSet vm = evaluate(vp, valid.targets, types);
+        v = vm.count(metric) ? vm.at(metric) : NAN;
+      }
+      v = dist.broadcast(v);
+      // ---- end distributed
       ++st.epoch;
       bool improved = std::isfinite(v) && (!std::isfinite(st.best_metric) || (higher ? v > st.best_metric : v < st.best_metric));
       if (improved) {
@@ -386,14 +438,17 @@ nlohmann::json train_run(const TrainOptions& o) {
       nlohmann::json line = {{"member", k}, {"epoch", st.epoch}, {"train_loss", train_loss},
                              {"valid_" + metric, v}, {"lr", sched.lr(st.step)}, {"seconds", secs},
                              {"train_mol_per_s", secs > 0 ? loss_n / secs : 0.0}};
-      append_line(log_path, line.dump());
-      core::log_info(str_cat("member ", k, " epoch ", st.epoch, ": train loss ", train_loss, ", valid ", metric, " ", v,
-                             improved ? " (best)" : "", ", ", static_cast<long>(loss_n / std::max(secs, 1e-9)), " mol/s"));
+      if (dist.is_main()) {  // distributed (issue #3): rank 0 writes
+        append_line(log_path, line.dump());
+        core::log_info(str_cat("member ", k, " epoch ", st.epoch, ": train loss ", train_loss, ", valid ", metric, " ", v,
+                               improved ? " (best)" : "", ", ", static_cast<long>(loss_n / std::max(secs, 1e-9)), " mol/s"));
+      }
       if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
       if (st.epoch >= o.epochs) st.finished = true;
-      save_state(state_path, *model, *opt, best, st);
+      if (dist.is_main()) save_state(state_path, *model, *opt, best, st);  // distributed (issue #3): rank 0 writes
     }
     restore(*model, best);
+    if (!dist.is_main()) continue;  // distributed (issue #3): the other ranks get rank 0's metrics below
     save_model(*model, (mdir / "model.pt").string());
     double member_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_member).count();
     // learning curve from the log (complete across resumes)
@@ -414,6 +469,10 @@ nlohmann::json train_run(const TrainOptions& o) {
     member_summaries.push_back({{"member", k}, {"seed", seed}, {"best_epoch", st.best_epoch},
                                 {"best_valid_" + metric, st.best_metric}, {"seconds_this_session", member_secs}});
   }
+
+  // ---- distributed (issue #3): only rank 0 evaluates and writes; the others return its metrics
+  if (!dist.is_main()) return nlohmann::json::parse(dist.broadcast(std::string()));
+  // ---- end distributed
 
   // ensemble mean, final metrics, outputs
   nlohmann::json metrics;
@@ -442,6 +501,7 @@ nlohmann::json train_run(const TrainOptions& o) {
       for (auto& [mk, mv] : v.items())
         if (mv.is_number_float() && !std::isfinite(mv.get<double>())) mv = nullptr;
   core::write_file_atomic((fs::path(o.out_dir) / "metrics.json").string(), metrics.dump(2) + "\n");
+  dist.broadcast(metrics.dump());  // distributed (issue #3): to the other ranks
 
   // predictions on the test subset
   {
