@@ -123,11 +123,31 @@ std::string check_smiles_text(std::string_view smi, const ParseParams& p) {
   return {};
 }
 
+namespace {
+// Runs `body`, which returns the molecule or null with `why` set, and turns every exception — RDKit's own and plain
+// std::exception alike — into an invalid record.
+template <class Body>
+ParsedMol guarded(Body&& body) {
+  try {
+    std::string why;
+    std::unique_ptr<RDKit::RWMol> mol = body(why);
+    if (!mol) return fail(why);
+    ParsedMol out;
+    out.status = RecordStatus::ok;
+    out.mol = std::move(mol);
+    return out;
+  } catch (const std::exception& e) {
+    return fail(str_cat("molecule rejected: ", e.what()));
+  } catch (...) {
+    return fail("molecule rejected: unknown error");
+  }
+}
+}  // namespace
+
 ParsedMol parse_smiles(std::string_view smiles, const ParseParams& p) {
   quiet_rdkit_logs();
   if (std::string why = check_smiles_text(smiles, p); !why.empty()) return fail(std::move(why));
-  ParsedMol out;
-  try {
+  return guarded([&](std::string& why) -> std::unique_ptr<RDKit::RWMol> {
     RDKit::SmilesParserParams sp;
     sp.sanitize = false;
     sp.removeHs = false;
@@ -138,27 +158,26 @@ ParsedMol parse_smiles(std::string_view smiles, const ParseParams& p) {
     try {
       mol.reset(RDKit::SmilesToMol(std::string(smiles), sp));
     } catch (const std::exception& e) {
-      return fail(str_cat("SMILES could not be parsed: ", e.what()));
+      why = str_cat("SMILES could not be parsed: ", e.what());
+      return nullptr;
     }
-    if (!mol) return fail("SMILES syntax error (RDKit could not parse it)");
-    if (std::string why = check_graph(*mol, p); !why.empty()) return fail(std::move(why));
+    if (!mol) {
+      why = "SMILES syntax error (RDKit could not parse it)";
+      return nullptr;
+    }
+    if (why = check_graph(*mol, p); !why.empty()) return nullptr;
     // Same steps, in the same order, as RDKit's default SmilesToMol (sanitize + removeHs + stereo), so that
     // downstream features equal RDKit Python's Chem.MolFromSmiles.
     try {
       RDKit::MolOps::removeHs(*mol, /*implicitOnly=*/false, /*updateExplicitCount=*/true, /*sanitize=*/true);
     } catch (const std::exception& e) {
-      return fail(str_cat("sanitisation failed: ", e.what()));
+      why = str_cat("sanitisation failed: ", e.what());
+      return nullptr;
     }
     if (has_stereo_marks(smiles))
       RDKit::MolOps::assignStereochemistry(*mol, /*cleanIt=*/true, /*force=*/true, /*flagPossible=*/true);
-    out.status = RecordStatus::ok;
-    out.mol = std::move(mol);
-  } catch (const std::exception& e) {
-    return fail(str_cat("molecule rejected: ", e.what()));
-  } catch (...) {
-    return fail("molecule rejected: unknown error");
-  }
-  return out;
+    return mol;
+  });
 }
 
 ParsedMol parse_molblock(const std::string& molblock, const ParseParams& p) {
@@ -177,26 +196,25 @@ ParsedMol parse_molblock(const std::string& molblock, const ParseParams& p) {
     if (n_atoms > p.max_heavy_atoms * 3)
       return fail(str_cat("too many atoms in the counts line (", n_atoms, ")"));
   }
-  ParsedMol out;
-  try {
+  return guarded([&](std::string& why) -> std::unique_ptr<RDKit::RWMol> {
     std::unique_ptr<RDKit::RWMol> mol;
     try {
       mol.reset(RDKit::MolBlockToMol(molblock, /*sanitize=*/true, /*removeHs=*/true, /*strictParsing=*/true));
     } catch (const std::exception& e) {
-      return fail(str_cat("molblock rejected: ", e.what()));
+      why = str_cat("molblock rejected: ", e.what());
+      return nullptr;
     }
-    if (!mol) return fail("molblock could not be parsed");
-    if (std::string why = check_graph(*mol, p); !why.empty()) return fail(std::move(why));
-    if (int frags = static_cast<int>(RDKit::MolOps::getMolFrags(*mol).size()); frags > p.max_fragments)
-      return fail(str_cat("too many fragments (", frags, " > limit ", p.max_fragments, ")"));
-    out.status = RecordStatus::ok;
-    out.mol = std::move(mol);
-  } catch (const std::exception& e) {
-    return fail(str_cat("molecule rejected: ", e.what()));
-  } catch (...) {
-    return fail("molecule rejected: unknown error");
-  }
-  return out;
+    if (!mol) {
+      why = "molblock could not be parsed";
+      return nullptr;
+    }
+    if (why = check_graph(*mol, p); !why.empty()) return nullptr;
+    if (int frags = static_cast<int>(RDKit::MolOps::getMolFrags(*mol).size()); frags > p.max_fragments) {
+      why = str_cat("too many fragments (", frags, " > limit ", p.max_fragments, ")");
+      return nullptr;
+    }
+    return mol;
+  });
 }
 
 std::string canonical_smiles(const RDKit::ROMol& mol) { return RDKit::MolToSmiles(mol); }

@@ -48,7 +48,10 @@ int run_app(CLI::App& app, GlobalOptions& g, int argc, char** argv) {
     std::cerr << "hitforge: " << e.what() << "\n(this is a bug in hitforge; please report it)\n";
     return 3;
   } catch (const std::exception& e) {
-    std::cerr << "hitforge: error: " << e.what() << "\n";
+    // LibTorch errors (c10::Error) append a C++ backtrace: keep the message, drop the frames.
+    std::string msg = e.what();
+    if (auto cut = msg.find("\nException raised from"); cut != std::string::npos) msg.resize(cut);
+    std::cerr << "hitforge: error: " << msg << "\n";
     return 1;
   }
   return 0;

@@ -44,6 +44,15 @@ void DMPNNImpl::reset() {
   for (std::int64_t l = 0; l + 1 < o.ffn_layers(); ++l, in = o.ffn_hidden()) ffn->push_back(Linear(in, o.ffn_hidden()));
   ffn->push_back(Linear(in, o.n_tasks()));
   dropout = register_module("dropout", torch::nn::Dropout(o.dropout()));
+  // Xavier-normal weights and zero biases: the initialisation behind the published D-MPNN results.
+  // (Linear layers only: batch norm keeps its unit scale.)
+  torch::NoGradGuard ng;
+  for (auto& m : modules(/*include_self=*/false)) {
+    if (auto* lin = m->as<torch::nn::Linear>()) {
+      torch::nn::init::xavier_normal_(lin->weight);
+      if (lin->bias.defined()) torch::nn::init::zeros_(lin->bias);
+    }
+  }
 }
 
 torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
@@ -59,11 +68,11 @@ torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
   };
   // In-place ops and addmm below keep the number of [2B, hidden] temporaries per step at three: on a fresh
   // allocation each costs page faults comparable to the arithmetic (autograd allows every one of them).
-  const torch::Tensor h0 = W_i->forward(b.bond_features).relu_();  // [2B, hidden]
-  torch::Tensor h = h0;
+  const torch::Tensor input = W_i->forward(b.bond_features);  // [2B, hidden], pre-activation
+  torch::Tensor h = torch::relu(input);
   for (std::int64_t t = 1; t < o.depth(); ++t) {
     torch::Tensor m = into_atoms(h).index_select(0, b.bond_src).sub_(h.index_select(0, b.bond_rev));  // [2B, hidden]
-    h = torch::addmm(h0, m, W_h->weight.t());  // h0 + W_h m
+    h = torch::addmm(input, m, W_h->weight.t());  // W_i x + W_h m
     if (W_h->bias.defined()) h.add_(W_h->bias);
     h = dropout->forward(h.relu_());
   }

@@ -1,0 +1,118 @@
+// `hitforge train` started twice with RANK/WORLD_SIZE/MASTER_* (no flag) trains data-parallel on loopback and gives
+// the metrics of a single-process run on the same global batches.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace fs = std::filesystem;
+using hitforge::testing::TempDir;
+
+namespace {
+struct Result {
+  int rc;
+  std::string out;
+};
+std::string bin() {
+  const char* b = std::getenv("HITFORGE_BIN");
+  return b ? b : HITFORGE_BIN_PATH;
+}
+Result shell(const std::string& cmd) {
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+Result run(const std::string& args) { return shell(bin() + " " + args); }
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+// Two ranks of `args` in the background, each bounded by `timeout`; the shell's status is non-zero if either failed.
+Result run_two_ranks(const std::string& args, int port) {
+  std::string cmd;
+  for (int r = 0; r < 2; ++r)
+    cmd += "RANK=" + std::to_string(r) + " WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) +
+           " HITFORGE_DIST_CONNECT_TIMEOUT=30 timeout -s KILL 120 " + bin() + " " + args + " & p" + std::to_string(r) +
+           "=$!; ";
+  cmd += "wait $p0; s0=$?; wait $p1; s1=$?; echo \"rank statuses $s0 $s1\"; [ $s0 -eq 0 ] && [ $s1 -eq 0 ]";
+  return shell("sh -c '" + cmd + "'");
+}
+}  // namespace
+
+TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[cli][integration][distributed]") {
+  TempDir dir;
+  std::string data = dir.file("tpsa.h5");
+  REQUIRE(run("dataset build " + hitforge::testing::data_path("nci_tpsa_600.csv") +
+              " --targets tpsa --featurizer morgan:bits=512 --out " + data + " --log-level warn").rc == 0);
+  REQUIRE(run("dataset split " + data + " --method random --seed 0 --name r --log-level warn").rc == 0);
+  std::ofstream(dir.file("cfg.json")) << R"({"hidden": [64, 32]})";
+  const std::string common = "train --data " + data + " --split r --model fp_mlp --config " + dir.file("cfg.json") +
+                             " --epochs 4 --batch-size 32 --patience 0 --threads 1 --no-plots --no-progress"
+                             " --log-level warn";
+
+  auto single = run("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
+  INFO(single.out);
+  REQUIRE(single.rc == 0);
+  // a world of two is reported by the ranks' shell; its outputs come from rank 0 only
+  auto two = run_two_ranks(common + " --out " + dir.file("two"), free_port());
+  INFO(two.out);
+  REQUIRE(two.rc == 0);
+
+  auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
+  auto b = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));
+  for (const char* s : {"train", "valid", "test"}) {
+    INFO(s << ": single " << a[s].dump() << "\n two " << b[s].dump());
+    CHECK(a[s]["n"] == b[s]["n"]);
+    for (const char* m : {"rmse", "mae", "r2"})
+      CHECK(std::abs(a[s][m].get<double>() - b[s][m].get<double>()) < 1e-4);
+  }
+  CHECK(a["members"][0]["best_epoch"] == b["members"][0]["best_epoch"]);
+  // one log line per epoch (rank 0 writes), same training losses
+  std::ifstream la(dir.file("single") + "/log.jsonl"), lb(dir.file("two") + "/log.jsonl");
+  std::string l1, l2;
+  int lines = 0;
+  while (std::getline(la, l1) && std::getline(lb, l2)) {
+    ++lines;
+    auto ja = nlohmann::json::parse(l1), jb = nlohmann::json::parse(l2);
+    CHECK(std::abs(ja["train_loss"].get<double>() - jb["train_loss"].get<double>()) < 1e-4);
+  }
+  CHECK(lines == 4);
+  CHECK_FALSE(std::getline(lb, l2));
+  CHECK(fs::exists(dir.file("two") + "/member_0/model.pt"));
+
+  // a refusal on any rank (run directory taken) stops every rank promptly, with the one-line message
+  auto again = run_two_ranks(common + " --out " + dir.file("two"), free_port());
+  INFO(again.out);
+  CHECK(again.rc != 0);
+  CHECK(has(again.out, "already holds a run"));
+  CHECK_FALSE(has(again.out, "rank statuses 0"));
+}
