@@ -8,7 +8,7 @@
 #include <map>
 #include <vector>
 
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -88,7 +88,7 @@ DistributedOptions DistributedOptions::from_env() {
   return o;
 }
 
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
 struct DistributedContext::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
@@ -124,7 +124,7 @@ DistributedContext& DistributedContext::operator=(DistributedContext&&) noexcept
 DistributedContext::~DistributedContext() = default;
 
 bool DistributedContext::available() {
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   return true;
 #else
   return false;
@@ -135,7 +135,7 @@ DistributedContext::DistributedContext(const DistributedOptions& o) : options_(o
   HITFORGE_REQUIRE(o.world_size >= 1 && o.rank >= 0 && o.rank < o.world_size, "RANK=", o.rank,
                    " must be in [0, WORLD_SIZE=", o.world_size, ")");
   if (o.world_size == 1) return;
-#ifndef USE_C10D_GLOO
+#if !HITFORGE_HAVE_GLOO
   throw UsageError(str_cat("WORLD_SIZE=", o.world_size,
                            " asks for distributed training, but this build has no Gloo; install libgloo-dev "
                            "(scripts/install-deps) and rebuild, or unset WORLD_SIZE"));
@@ -183,7 +183,7 @@ DistributedContext::DistributedContext(const DistributedOptions& o) : options_(o
 
 DistributedContext DistributedContext::from_env() { return DistributedContext(DistributedOptions::from_env()); }
 
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
 namespace {
 // Parameters and buffers, grouped by dtype so each group travels as one flat buffer.
 std::map<c10::ScalarType, std::vector<torch::Tensor>> by_dtype(const std::vector<torch::Tensor>& ts) {
@@ -196,7 +196,7 @@ std::map<c10::ScalarType, std::vector<torch::Tensor>> by_dtype(const std::vector
 
 void DistributedContext::broadcast_parameters(torch::nn::Module& module) {
   if (!impl_) return;
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   torch::NoGradGuard ng;
   std::vector<torch::Tensor> all = module.parameters();
   for (const auto& b : module.buffers()) all.push_back(b);
@@ -224,7 +224,7 @@ void DistributedContext::broadcast_parameters(torch::nn::Module& module) {
 
 void DistributedContext::allreduce_gradients(torch::nn::Module& module) {
   if (!impl_) return;
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   torch::NoGradGuard ng;
   std::vector<torch::Tensor> params;
   for (const auto& p : module.parameters())
@@ -272,7 +272,7 @@ double DistributedContext::allreduce_mean(double value) {
 
 torch::Tensor DistributedContext::allreduce_sum(const torch::Tensor& tensor) {
   if (!impl_) return tensor.clone();
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   auto buf = tensor.detach().to(torch::kCPU).contiguous().clone();
   impl_->allreduce(buf);
   return buf.to(tensor.device());
@@ -288,7 +288,7 @@ bool DistributedContext::any(bool local) {
 
 double DistributedContext::broadcast(double value) {
   if (!impl_) return value;
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   auto t = torch::tensor({value}, torch::kFloat64);
   impl_->broadcast(t);
   return t.item<double>();
@@ -299,7 +299,7 @@ double DistributedContext::broadcast(double value) {
 
 std::string DistributedContext::broadcast(const std::string& value) {
   if (!impl_) return value;
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   auto n = torch::tensor({static_cast<std::int64_t>(value.size())}, torch::kInt64);
   impl_->broadcast(n);
   const std::int64_t len = n.item<std::int64_t>();
@@ -314,7 +314,7 @@ std::string DistributedContext::broadcast(const std::string& value) {
 
 void DistributedContext::barrier() {
   if (!impl_) return;
-#ifdef USE_C10D_GLOO
+#if HITFORGE_HAVE_GLOO
   impl_->run(impl_->pg->barrier(), "barrier");
 #endif
 }

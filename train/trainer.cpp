@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 #include <numeric>
 
@@ -547,7 +548,10 @@ nlohmann::json train_run(const TrainOptions& o) {
       po.x_label = "measured";
       po.y_label = "predicted";
       po.diagonal = true;
-      po.annotation = str_cat("RMSE ", metrics["test"].value("rmse", NAN), "\nR2 ", metrics["test"].value("r2", NAN));
+      char ann[96];
+      std::snprintf(ann, sizeof ann, "RMSE %.3f\nR² %.3f\nn = %zu", metrics["test"].value("rmse", NAN),
+                    metrics["test"].value("r2", NAN), px.size());
+      po.annotation = ann;
       core::write_svg((fs::path(o.out_dir) / "parity_test.svg").string(), core::scatter_chart({{"test", px, py}}, po));
     } else {
       std::vector<size_t> idx(px.size());

@@ -13,33 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_test_util.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
 using hitforge::testing::TempDir;
-
-namespace {
-struct Result {
-  int rc;
-  std::string out;
-};
-std::string bin() {
-  const char* b = std::getenv("HITFORGE_BIN");
-  return b ? b : HITFORGE_BIN_PATH;
-}
-Result run(const std::string& args) {
-  std::string cmd = bin() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-}  // namespace
+using namespace hitforge::testing;
 
 TEST_CASE("help lists commands with examples; unknown options fail", "[cli]") {
   auto r = run("--help");
@@ -141,10 +120,6 @@ size_t count_lines(const std::string& path) {
   std::string l;
   while (std::getline(in, l)) ++n;
   return n;
-}
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 }  // namespace
 

@@ -14,36 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_test_util.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
 using hitforge::testing::TempDir;
+using namespace hitforge::testing;
 
 namespace {
-struct Result {
-  int rc;
-  std::string out;
-};
-std::string bin() {
-  const char* b = std::getenv("HITFORGE_BIN");
-  return b ? b : HITFORGE_BIN_PATH;
-}
-Result shell(const std::string& cmd) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-Result run(const std::string& args) { return shell(bin() + " " + args); }
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -79,7 +57,7 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
                              " --epochs 4 --batch-size 32 --patience 0 --threads 1 --no-plots --no-progress"
                              " --log-level warn";
 
-  auto single = run("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
+  auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
   INFO(single.out);
   REQUIRE(single.rc == 0);
   // a world of two is reported by the ranks' shell; its outputs come from rank 0 only

@@ -219,10 +219,10 @@ bool wait_all(std::vector<pid_t> pids, std::chrono::seconds limit) {
 
 }  // namespace
 
-// Hidden ([.]): run by the test below in each child process.
+// Hidden ([.]): run by the test below in each child process (the child's environment says where to write).
 TEST_CASE("distributed worker", "[.][distributed-worker]") {
   const char* out = std::getenv("HITFORGE_DIST_TEST_OUT");
-  REQUIRE(out);
+  if (!out) return;  // picked up by a filter such as "~[slow]", outside the test below: nothing to do
   auto dist = DistributedContext::from_env();
   REQUIRE(dist.world_size() == 2);
   for (const std::string optimizer : {"sgd", "adam"}) {
