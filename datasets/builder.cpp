@@ -192,7 +192,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
                                                 opt.parse.max_heavy_atoms, ",max_fragments=", opt.parse.max_fragments,
                                                 ",allow_cxsmiles=", opt.parse.allow_cxsmiles ? 1 : 0));
   for (const auto& [k, v] : opt.provenance) writer.set_provenance(k, v);
-  summary.task_types = opt.task_types.empty() ? writer.inferred_task_types() : opt.task_types;
+  summary.task_types = writer.task_types();
   writer.finish();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

@@ -73,6 +73,13 @@ std::string Dataset::attribute(const std::string& name) const {
   return std::to_string(h5::read_attr_double(root, name));
 }
 
+std::string Dataset::provenance(const std::string& key) const {
+  H5::Group root = file_.openGroup("/");
+  if (!h5::exists(root, fmt::kProvenance)) return {};
+  H5::Group g = root.openGroup(fmt::kProvenance);
+  return h5::has_attr(g, key) ? h5::read_attr_string(g, key) : std::string();
+}
+
 std::vector<std::string> Dataset::ids() const { return h5::read_strings(group(fmt::kRecords).openDataSet(fmt::kId)); }
 std::vector<std::string> Dataset::smiles() const {
   return h5::read_strings(group(fmt::kRecords).openDataSet(fmt::kSmiles));

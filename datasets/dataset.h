@@ -37,7 +37,8 @@ class Dataset {
 
   const std::string& path() const { return path_; }
   std::int64_t size() const { return n_; }
-  std::string attribute(const std::string& name) const;  ///< root string attribute, "" if absent
+  std::string attribute(const std::string& name) const;   ///< root string attribute, "" if absent
+  std::string provenance(const std::string& key) const;   ///< /provenance attribute (e.g. "standardize"), "" if absent
 
   // Per-record columns (whole column; use the *_range variants for large files).
   std::vector<std::string> ids() const;

@@ -283,7 +283,9 @@ void DatasetWriter::set_task_types(std::vector<std::string> t) {
   impl_->task_types = std::move(t);
 }
 void DatasetWriter::set_provenance(const std::string& k, const std::string& v) { impl_->provenance[k] = v; }
-std::vector<std::string> DatasetWriter::inferred_task_types() const { return impl_->inferred(); }
+std::vector<std::string> DatasetWriter::task_types() const {
+  return impl_->task_types.empty() ? impl_->inferred() : impl_->task_types;
+}
 void DatasetWriter::finish() { impl_->finish(); }
 
 void DatasetWriter::write_proteins(const std::vector<std::string>& ids, const std::vector<std::string>& seqs) {

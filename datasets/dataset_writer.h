@@ -66,8 +66,8 @@ class DatasetWriter {
                    const std::vector<float>& labels, const std::vector<std::string>& label_names);
   /// Writes the remaining metadata, closes the file, fsyncs and renames it to its final name.
   void finish();
-  /// Per-target inferred task types from the values appended so far.
-  std::vector<std::string> inferred_task_types() const;
+  /// Task types as they will be written: those set, else inferred from the values appended so far.
+  std::vector<std::string> task_types() const;
 
  private:
   struct Impl;

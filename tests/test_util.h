@@ -1,7 +1,13 @@
 #pragma once
 // Helpers shared by the Catch2 tests: fixture paths, scratch directories, running the built CLI.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 namespace hitforge::testing {
@@ -32,5 +38,21 @@ class TempDir {
  private:
   std::string path_;
 };
+
+/// A loopback TCP port that was free a moment ago (bind port 0, read it back, close).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("could not find a free port");
+  return ntohs(a.sin_port);
+}
 
 }  // namespace hitforge::testing

@@ -260,7 +260,7 @@ nlohmann::json train_run(const TrainOptions& o) {
   man.dataset_path = o.data;
   man.dataset_sha256 = core::sha256_file(o.data);
   man.split = o.split;
-  man.standardize = ds.attribute("standardize");
+  man.standardize = ds.provenance("standardize");
   man.ensemble = o.ensemble;
   man.train_options = o.to_json();
 

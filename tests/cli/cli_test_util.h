@@ -44,4 +44,16 @@ inline std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+/// Builds the 600-molecule TPSA fixture into `path` with `featurizer` and adds a random split named "r".
+inline void build_tpsa_dataset(const std::string& path, const std::string& featurizer,
+                               const std::string& extra_build_args = "") {
+  const char* data = std::getenv("HITFORGE_TEST_DATA");
+  std::string csv = std::string(data ? data : HITFORGE_TEST_DATA_DIR) + "/nci_tpsa_600.csv";
+  auto b = run("dataset build " + csv + " --targets tpsa --featurizer " + featurizer + " " + extra_build_args +
+               " --out " + path + " --log-level warn");
+  INFO(b.out);
+  REQUIRE(b.rc == 0);
+  REQUIRE(run("dataset split " + path + " --method random --seed 0 --name r --log-level warn").rc == 0);
+}
+
 }  // namespace hitforge::testing

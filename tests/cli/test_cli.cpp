@@ -126,9 +126,7 @@ size_t count_lines(const std::string& path) {
 TEST_CASE("train killed with SIGKILL resumes to the same result as an uninterrupted run", "[cli][integration][slow]") {
   TempDir dir;
   std::string data = dir.file("tpsa.h5");
-  REQUIRE(run("dataset build " + hitforge::testing::data_path("nci_tpsa_600.csv") +
-              " --targets tpsa --featurizer graph --out " + data + " --log-level warn").rc == 0);
-  REQUIRE(run("dataset split " + data + " --method random --seed 0 --name r --log-level warn").rc == 0);
+  build_tpsa_dataset(data, "graph");
   std::ofstream(dir.file("cfg.json")) << R"({"hidden": 64, "ffn_hidden": 64})";
   std::string common = "train --data " + data + " --split r --model dmpnn --config " + dir.file("cfg.json") +
                        " --epochs 8 --patience 0 --threads 1 --no-plots --no-progress --log-level warn";
@@ -176,4 +174,26 @@ TEST_CASE("train killed with SIGKILL resumes to the same result as an uninterrup
   REQUIRE(ev.rc == 0);
   // evaluate runs on 2 threads here, training on 1: equal up to float summation order
   CHECK(nlohmann::json::parse(ev.out)["rmse"].get<double>() == Approx(a["test"]["rmse"].get<double>()).epsilon(1e-6));
+}
+
+TEST_CASE("predict applies the standardisation the training data was built with", "[cli][integration]") {
+  TempDir dir;
+  std::string data = dir.file("std.h5");
+  build_tpsa_dataset(data, "morgan:bits=512", "--standardize default");
+  REQUIRE(run("train --data " + data + " --split r --model fp_mlp --epochs 2 --no-plots --no-progress --log-level warn --out " +
+              dir.file("run")).rc == 0);
+  std::ofstream(dir.file("q.smi")) << "CC(=O)[O-].[Na+] salt\nCC(=O)O parent\nc1ccccc1 other\n";
+  auto r = run("predict --model " + dir.file("run") + " --input " + dir.file("q.smi") + " --out " + dir.file("p.csv") +
+               " --log-level warn");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  std::ifstream in(dir.file("p.csv"));
+  std::string header, salt, parent, other;
+  std::getline(in, header);
+  std::getline(in, salt);
+  std::getline(in, parent);
+  std::getline(in, other);
+  auto pred = [](const std::string& line) { return line.substr(line.rfind(',') + 1); };
+  CHECK(pred(salt) == pred(parent));  // the salt was stripped and the acid neutralised before featurising
+  CHECK(pred(salt) != pred(other));
 }

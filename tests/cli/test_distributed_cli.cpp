@@ -22,18 +22,6 @@ using hitforge::testing::TempDir;
 using namespace hitforge::testing;
 
 namespace {
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 // Two ranks of `args` in the background, each bounded by `timeout`; the shell's status is non-zero if either failed.
 Result run_two_ranks(const std::string& args, int port) {
   std::string cmd;
@@ -49,9 +37,7 @@ Result run_two_ranks(const std::string& args, int port) {
 TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[cli][integration][distributed]") {
   TempDir dir;
   std::string data = dir.file("tpsa.h5");
-  REQUIRE(run("dataset build " + hitforge::testing::data_path("nci_tpsa_600.csv") +
-              " --targets tpsa --featurizer morgan:bits=512 --out " + data + " --log-level warn").rc == 0);
-  REQUIRE(run("dataset split " + data + " --method random --seed 0 --name r --log-level warn").rc == 0);
+  build_tpsa_dataset(data, "morgan:bits=512");
   std::ofstream(dir.file("cfg.json")) << R"({"hidden": [64, 32]})";
   const std::string common = "train --data " + data + " --split r --model fp_mlp --config " + dir.file("cfg.json") +
                              " --epochs 4 --batch-size 32 --patience 0 --threads 1 --no-plots --no-progress"
@@ -61,7 +47,7 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
   INFO(single.out);
   REQUIRE(single.rc == 0);
   // a world of two is reported by the ranks' shell; its outputs come from rank 0 only
-  auto two = run_two_ranks(common + " --out " + dir.file("two"), free_port());
+  auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
   INFO(two.out);
   REQUIRE(two.rc == 0);
 
@@ -88,7 +74,7 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
   CHECK(fs::exists(dir.file("two") + "/member_0/model.pt"));
 
   // a refusal on any rank (run directory taken) stops every rank promptly, with the one-line message
-  auto again = run_two_ranks(common + " --out " + dir.file("two"), free_port());
+  auto again = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
   INFO(again.out);
   CHECK(again.rc != 0);
   CHECK(has(again.out, "already holds a run"));

@@ -38,20 +38,6 @@ namespace models = hitforge::models;
 constexpr int kSteps = 6;
 constexpr std::int64_t kGlobalBatch = 24, kInputDim = 96, kTasks = 2;
 
-/// A TCP port that was free a moment ago (bind port 0, read it back, close).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 /// Sets environment variables for one scope and restores the previous values.
 class EnvGuard {
@@ -247,7 +233,7 @@ TEST_CASE("two processes on loopback give the single-process gradients and weigh
     return;
   }
   hitforge::testing::TempDir dir;
-  const int port = free_port();
+  const int port = hitforge::testing::free_port();
   std::vector<pid_t> pids;
   for (int r = 0; r < 2; ++r) pids.push_back(spawn_worker(r, 2, port, dir.path(), dir.file("rank" + std::to_string(r) + ".log")));
   const bool ok = wait_all(pids, std::chrono::seconds(90));
@@ -343,7 +329,7 @@ TEST_CASE("an unreachable master is a usage error within the timeout", "[train][
   DistributedOptions o;
   o.world_size = 2;
   o.rank = 1;  // a client: nobody listens on this port
-  o.master_port = free_port();
+  o.master_port = hitforge::testing::free_port();
   o.connect_timeout = std::chrono::seconds(2);
   auto t0 = std::chrono::steady_clock::now();
   CHECK_THROWS_WITH(DistributedContext(o), Catch::Contains("MASTER_ADDR=127.0.0.1") && Catch::Contains("MASTER_PORT="));

@@ -54,9 +54,19 @@ double baseline_rmse(const std::string& path) {
   return train::rmse(train::Values(pred), train::Values(y));
 }
 
-nlohmann::json read_json(const std::string& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
+// Options shared by the tests: no early stopping, quiet, batch 32.
+train::TrainOptions tpsa_options(const std::string& data, const std::string& split, const std::string& model,
+                                 int epochs, const std::string& out) {
+  train::TrainOptions o;
+  o.data = data;
+  o.split = split;
+  o.model = model;
+  o.epochs = epochs;
+  o.batch_size = 32;
+  o.patience = 0;
+  o.progress = false;
+  o.out_dir = out;
+  return o;
 }
 }  // namespace
 
@@ -65,16 +75,7 @@ TEST_CASE("fingerprint MLP learns TPSA, deterministically, and its checkpoint re
   testing::TempDir dir;
   std::string data = build_tpsa(dir);
   double base = baseline_rmse(data);
-  train::TrainOptions o;
-  o.data = data;
-  o.split = "r";
-  o.model = "fp_mlp";
-  o.epochs = 25;
-  o.batch_size = 32;
-  o.patience = 0;
-  o.progress = false;
-  o.plots = true;
-  o.out_dir = dir.file("run_a");
+  train::TrainOptions o = tpsa_options(data, "r", "fp_mlp", 25, dir.file("run_a"));
   auto m = train::train_run(o);
   double test_rmse = m["test"]["rmse"].get<double>();
   INFO("baseline " << base << ", model " << test_rmse);
@@ -113,18 +114,10 @@ TEST_CASE("D-MPNN learns TPSA from graphs; ensembles report spread", "[train]") 
   testing::TempDir dir;
   std::string data = build_tpsa(dir);
   double base = baseline_rmse(data);
-  train::TrainOptions o;
-  o.data = data;
-  o.split = "r";
-  o.model = "dmpnn";
+  train::TrainOptions o = tpsa_options(data, "r", "dmpnn", 12, dir.file("run"));
   o.model_config = {{"hidden", 64}, {"ffn_hidden", 64}, {"aggregation", "sum"}};  // TPSA is additive over atoms
-  o.epochs = 12;
-  o.batch_size = 32;
-  o.patience = 0;
   o.ensemble = 2;
-  o.progress = false;
   o.plots = false;
-  o.out_dir = dir.file("run");
   auto m = train::train_run(o);
   double test_rmse = m["test"]["rmse"].get<double>();
   INFO("baseline " << base << ", model " << test_rmse);
@@ -171,16 +164,8 @@ TEST_CASE("classification with missing labels: masked loss, ROC-AUC well above c
   req.method = "stratified";
   req.name = "s";
   data::write_splits(b.output, data::compute_splits(ds, req));
-  train::TrainOptions o;
-  o.data = b.output;
-  o.split = "s";
-  o.model = "fp_mlp";
-  o.epochs = 20;
-  o.batch_size = 32;
+  train::TrainOptions o = tpsa_options(b.output, "s", "fp_mlp", 20, dir.file("run"));
   o.class_weights = true;
-  o.progress = false;
-  o.plots = true;
-  o.out_dir = dir.file("run");
   auto m = train::train_run(o);
   CHECK(m["primary_metric"] == "roc_auc");
   CHECK(m["test"]["roc_auc"].get<double>() > 0.85);
