@@ -285,6 +285,16 @@ std::unique_ptr<MoleculeReader> MoleculeReader::open(const std::string& path, co
   throw UsageError(str_cat("unknown input format '", fmt, "' (use smi, csv, tsv or sdf)"));
 }
 
+std::unique_ptr<core::ProgressBar> record_progress(const std::string& path, const std::string& format,
+                                                   const std::string& label, bool enabled) {
+  core::ProgressOptions po;
+  po.label = label;
+  po.unit = "mol";
+  po.enabled = enabled;
+  std::int64_t total = count_records_fast(path, format);
+  return std::make_unique<core::ProgressBar>(total > 0 ? static_cast<std::uint64_t>(total) : 0, po);
+}
+
 std::int64_t count_records_fast(const std::string& path, const std::string& format) {
   if (ends_with_ci(path, ".gz")) return -1;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

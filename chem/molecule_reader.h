@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
+
 namespace hitforge::chem {
 
 struct InputRecord {
@@ -44,6 +46,10 @@ class MoleculeReader {
 std::string detect_format(const std::string& path);
 /// Fast count of records for progress totals (uncompressed files only: newline or "$$$$" count); -1 if unknown.
 std::int64_t count_records_fast(const std::string& path, const std::string& format);
+/// A molecules/s progress bar over the records of an input file, with a total (percentage, ETA) when
+/// count_records_fast can give one. Shared by everything that streams a compound file.
+std::unique_ptr<core::ProgressBar> record_progress(const std::string& path, const std::string& format,
+                                                   const std::string& label, bool enabled);
 /// Splits one CSV/TSV line (RFC 4180 quoting on one line). Returns false on an unterminated quote.
 bool split_delimited(std::string_view line, char delim, std::vector<std::string>& fields);
 

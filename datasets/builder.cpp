@@ -120,12 +120,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
   }
 
   const int threads = opt.threads > 0 ? opt.threads : core::configured_threads();
-  core::ProgressOptions po;
-  po.label = "featurise";
-  po.unit = "mol";
-  po.enabled = opt.progress;
-  std::int64_t total = chem::count_records_fast(opt.input, reader->format());
-  core::ProgressBar bar(total > 0 ? static_cast<std::uint64_t>(total) : 0, po);
+  auto bar = chem::record_progress(opt.input, reader->format(), "featurise", opt.progress);
 
   BuildSummary summary;
   ChunkQueue queue(2);
@@ -146,7 +141,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
             summary.first_invalid.emplace_back(c.source_index[i],
                                                (c.ids[i].empty() ? "" : c.ids[i] + ": ") + c.reasons[i]);
         }
-        bar.add(c.size());
+        bar->add(c.size());
       }
     } catch (...) {
       writer_error = std::current_exception();
@@ -181,7 +176,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
   writer_thread.join();
   if (main_error) std::rethrow_exception(main_error);
   if (writer_error) std::rethrow_exception(writer_error);
-  bar.finish();
+  bar->finish();
 
   writer.set_provenance("source_path", opt.input);
   writer.set_provenance("source_sha256", core::sha256_file(opt.input));

@@ -75,12 +75,7 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   for (const auto& t : man.targets) out << "," << csv_field(t) << (ensemble ? "," + csv_field(t + "_std") : "");
   out << "\n";
 
-  core::ProgressOptions po;
-  po.label = "predict";
-  po.unit = "mol";
-  po.enabled = g.progress;
-  std::int64_t total = chem::count_records_fast(a.input, reader->format());
-  core::ProgressBar bar(total > 0 ? static_cast<std::uint64_t>(total) : 0, po);
+  auto bar = chem::record_progress(a.input, reader->format(), "predict", g.progress);
   std::vector<chem::InputRecord> records(a.chunk);
   std::int64_t n_ok = 0, n_invalid = 0;
   std::string buf;
@@ -115,10 +110,10 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
     out << buf;
     n_ok += static_cast<std::int64_t>(ok_rows.size());
     n_invalid += static_cast<std::int64_t>(n - ok_rows.size());
-    bar.add(n);
+    bar->add(n);
     if (n < records.size()) break;
   }
-  bar.finish();
+  bar->finish();
   out.close();
   HITFORGE_REQUIRE(!out.fail(), "writing '", a.out, "' failed");
   out_file.commit();
