@@ -36,6 +36,9 @@ def main():
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--extra-features", default="",
+                    help="dense featuriser added to the D-MPNN as molecule-level features (e.g. rdkit2d)")
+    ap.add_argument("--dmpnn-config", default="", help="D-MPNN options as JSON (see docs/models.md)")
     ap.add_argument("--workdir", default=None, help="keep datasets and runs here (default: a temporary directory)")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
     args = ap.parse_args()
@@ -43,11 +46,20 @@ def main():
     work = args.workdir or tempfile.mkdtemp(prefix="hitforge-moleculenet-")
     os.makedirs(work, exist_ok=True)
     rows = []
+    dmpnn_args = []
+    if args.extra_features:
+        dmpnn_args += ["--extra-features", args.extra_features.split(":")[0]]
+    if args.dmpnn_config:
+        cfg = os.path.join(work, "dmpnn_config.json")
+        with open(cfg, "w") as f:
+            f.write(args.dmpnn_config)
+        dmpnn_args += ["--config", cfg]
     for name in args.datasets.split(","):
         h5 = os.path.join(work, f"{name}.h5")
         if not os.path.exists(h5):
             sh([hf, "dataset", "build", "--registry", name, "--featurizer", "morgan:radius=2,bits=2048",
-                "--featurizer", "graph", "--out", h5, "--threads", str(args.threads), "--log-level", "warn"])
+                "--featurizer", "graph"] + (["--featurizer", args.extra_features] if args.extra_features else []) + [
+                "--out", h5, "--threads", str(args.threads), "--log-level", "warn"])
         for seed in range(args.seeds):
             sh([hf, "dataset", "split", h5, "--method", SPLIT[name], "--sizes", "0.8,0.1,0.1", "--seed", str(seed),
                 "--name", f"seed{seed}", "--log-level", "warn"])
@@ -59,7 +71,8 @@ def main():
                     t = time.perf_counter()
                     sh([hf, "train", "--data", h5, "--split", f"seed{seed}", "--model", model, "--epochs",
                         str(args.epochs), "--patience", "0", "--seed", str(seed), "--threads", str(args.threads),
-                        "--out", run, "--log-level", "warn", "--no-progress"] + (["--resume"] if os.path.exists(run) else []))
+                        "--out", run, "--log-level", "warn", "--no-progress"] + (["--resume"] if os.path.exists(run) else [])
+                       + (dmpnn_args if model == "dmpnn" else []))
                     secs.append(time.perf_counter() - t)
                 m = json.load(open(os.path.join(run, "metrics.json")))
                 metric = m["primary_metric"]

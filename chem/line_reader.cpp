@@ -33,6 +33,15 @@ bool LineReader::fill() {
     const char* msg = ::gzerror(gz_, &err);
     throw core::UsageError(core::str_cat("error reading '", path_, "' near line ", line_no_ + 1, ": ", msg));
   }
+  if (static_cast<size_t>(n) < buf_.size()) {
+    // zlib reports a gzip stream that stops before its end (a truncated download or copy) only as Z_BUF_ERROR
+    // after the short read; without this check the last record would be silently cut.
+    int err = Z_OK;
+    ::gzerror(gz_, &err);
+    if (err == Z_BUF_ERROR)
+      throw core::UsageError(core::str_cat("'", path_, "' is truncated: its gzip stream ends early (near line ",
+                                           line_no_ + 1, "); the file is incomplete"));
+  }
   begin_ = 0;
   end_ = static_cast<size_t>(n);
   if (n == 0) eof_ = true;

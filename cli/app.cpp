@@ -13,6 +13,7 @@ const std::vector<std::pair<std::string, std::string>>& ml_commands() {
       {"train", "Train a property model (fp_mlp, dmpnn) on a dataset split; checkpoints, metrics, plots"},
       {"evaluate", "Metrics of a trained run on a dataset split"},
       {"predict", "Predict properties for a compound file with a trained run (streams; ensembles give std)"},
+      {"screen", "Score a library with a recipe (filters, QED/SA, similarity, models): top-k, shards, resume"},
   };
   return cmds;
 }

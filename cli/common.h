@@ -35,6 +35,9 @@ const std::vector<std::pair<std::string, std::string>>& ml_commands();
 
 // Subcommand registration, one function per file.
 void register_dataset_commands(CLI::App& app, GlobalOptions& g);
+void register_evaluate_vs_command(CLI::App& app, GlobalOptions& g);
+void register_search_command(CLI::App& app, GlobalOptions& g);
+void register_score_command(CLI::App& app, GlobalOptions& g);
 /// If argv names an ML command, exec's hitforge-ml with the same arguments (returns only on failure, with an exit
 /// code); returns -1 for other commands.
 int forward_ml_command(int argc, char** argv);
@@ -43,5 +46,6 @@ void register_ml_listing(CLI::App& app);
 void register_doctor_command(CLI::App& app, GlobalOptions& g);
 void register_train_command(CLI::App& app, GlobalOptions& g);
 void register_predict_commands(CLI::App& app, GlobalOptions& g);  // predict, evaluate
+void register_screen_command(CLI::App& app, GlobalOptions& g);    // screen, screen merge
 
 }  // namespace hitforge::cli

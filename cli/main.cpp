@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
       "  hitforge doctor\n"
       "Run 'hitforge COMMAND --help' for a command's options.");
   cli::register_dataset_commands(app, g);
+  cli::register_evaluate_vs_command(app, g);
+  cli::register_search_command(app, g);
+  cli::register_score_command(app, g);
   cli::register_ml_listing(app);
   return cli::run_app(app, g, argc, argv);
 }

@@ -25,8 +25,8 @@ struct Worker {
     out.source_index[i] = rec.index;
     out.source_line[i] = rec.line;
     if (!rec.is_molblock) out.inputs[i] = rec.text;
-    auto invalid = [&](std::string why) {
-      out.status[i] = static_cast<std::uint8_t>(chem::RecordStatus::invalid);
+    auto invalid = [&](std::string why, chem::RecordStatus status = chem::RecordStatus::invalid) {
+      out.status[i] = static_cast<std::uint8_t>(status);
       out.reasons[i] = std::move(why);
       out.smiles[i].clear();
       for (size_t b = 0; b < fz.size(); ++b) {
@@ -58,6 +58,15 @@ struct Worker {
         mol = std::move(sr.mol);
       }
       out.smiles[i] = opt.canonical || rec.is_molblock || opt.standardize ? chem::canonical_smiles(*mol) : rec.text;
+      if (opt.visit) {
+        std::string why = opt.visit(i, *mol);
+        if (!why.empty()) {
+          std::string smiles = std::move(out.smiles[i]);
+          invalid(std::move(why), chem::RecordStatus::filtered);
+          out.smiles[i] = std::move(smiles);  // a filtered record keeps its structure
+          return;
+        }
+      }
       for (size_t b = 0; b < fz.size(); ++b) {
         try {
           switch (fz[b]->kind()) {

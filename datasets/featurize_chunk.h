@@ -3,6 +3,7 @@
 // limits) → optional standardisation → SMILES → every featuriser, one molecule per OpenMP iteration. Never throws
 // for bad records: each row ends ok or invalid with a reason. Rows keep input order; results do not depend on the
 // thread count.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct FeaturizeOptions {
   chem::StandardizeParams standardize_params;
   std::vector<std::string> value_cols;    ///< names of InputRecord::values, parsed as targets (for messages)
   int threads = 1;
+  /// Optional per-molecule step between standardisation and the featurisers (screening computes its chemistry
+  /// scores and hard filters here, on the molecule it already has). Called from OpenMP threads, each with its own
+  /// row i; must be thread-safe. Returns "" to go on, or a reason, which ends the record as `filtered` (featurisers
+  /// are then skipped and the row zero-filled); an exception ends it as `invalid` with the exception's text.
+  std::function<std::string(std::size_t row, const RDKit::ROMol& mol)> visit;
 };
 
 /// Featurises records[0..n) into `out` (resized for the featurisers). Graph blocks are flattened into

@@ -31,5 +31,14 @@ rm -rf "$OUT/run_dmpnn"
 "$HF" train --data "$OUT/chembl2321810.h5" --split scaffold --model dmpnn --epochs 15 --out "$OUT/run_dmpnn" \
     --threads "$(nproc)" --log-level warn
 echo "plots: $OUT/run_dmpnn/learning_curve.svg $OUT/run_dmpnn/valid_metric.svg $OUT/run_dmpnn/parity_test.svg"
+
+echo "== 6. screen 5,000 NCI compounds (rdkit-data) with the model: PAINS + Lipinski filters, predicted pIC50, SA =="
+sed 's|"../../demo-out/run_dmpnn"|"run_dmpnn"|' docs/recipes/model_ranking.json > "$OUT/recipe.json"
+rm -f "$OUT/hits.csv.state.json"
+"$HF" screen --library /usr/share/RDKit/Data/NCI/first_5K.smi --recipe "$OUT/recipe.json" --top-k 20 \
+    --out "$OUT/hits.csv" --threads "$(nproc)" --log-level warn
+echo "top 5 hits (rank, index, id, smiles, status, reason, score, ...):"
+head -6 "$OUT/hits.csv" | cut -c1-150
+echo "score histogram: $OUT/hits.csv.hist_score.svg"
 echo
 echo "Read it from Python:  /usr/bin/python3 -c \"import h5py; f = h5py.File('$OUT/chembl2321810.h5'); print(f['features/morgan/data'].shape)\""

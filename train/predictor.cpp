@@ -1,5 +1,7 @@
 #include "train/predictor.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -13,9 +15,36 @@
 namespace hitforge::train {
 using core::str_cat;
 
+Precision parse_precision(const std::string& text) {
+  if (text == "fp32") return Precision::fp32;
+  if (text == "bf16") return Precision::bf16;
+  throw core::UsageError(str_cat("unknown precision '", text, "' (known: fp32, bf16)"));
+}
+
+namespace {
+// CPU autocast for the scope of one prediction (bfloat16 is its default lower-precision type).
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool on) : on_(on && !at::autocast::is_cpu_enabled()) {
+    if (on_) at::autocast::set_cpu_enabled(true);
+  }
+  ~AutocastScope() {
+    if (!on_) return;
+    at::autocast::clear_cache();
+    at::autocast::set_cpu_enabled(false);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace
+
 std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& rows, const torch::Device& device,
-                               std::size_t batch_size) {
+                               std::size_t batch_size, Precision precision) {
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(precision == Precision::bf16 && device.is_cpu());
   const bool was_training = model.is_training();
   model.eval();
   const auto t = model.n_tasks();
@@ -26,7 +55,7 @@ std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& 
     std::size_t end = std::min(rows.size(), start + batch_size);
     idx.resize(end - start);
     for (std::size_t k = start; k < end; ++k) idx[k - start] = static_cast<std::int64_t>(k);
-    auto y = model.forward(rows.batch(idx, kind).to(device)).to(torch::kCPU).contiguous();
+    auto y = model.forward(rows.batch(idx, kind).to(device)).to(torch::kCPU, torch::kFloat).contiguous();
     std::memcpy(out.data() + start * t, y.data_ptr<float>(), (end - start) * t * sizeof(float));
   }
   model.train(was_training);
@@ -84,7 +113,7 @@ void Predictor::predict(const FeatureRows& rows, std::vector<float>& mean, std::
   sd.assign(rows.size() * t, 0.0f);
   std::vector<std::vector<float>> all;
   for (const auto& m : members_) {
-    auto p = predict_raw(*m, rows, device_, batch_size);
+    auto p = predict_raw(*m, rows, device_, batch_size, precision_);
     postprocess(p, manifest_.task_types, manifest_.target_scaler);
     all.push_back(std::move(p));
   }

@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
   cli::register_doctor_command(app, g);
   cli::register_train_command(app, g);
   cli::register_predict_commands(app, g);
+  cli::register_screen_command(app, g);
   return cli::run_app(app, g, argc, argv);
 }

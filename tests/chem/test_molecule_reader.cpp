@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "chem/molecule_reader.h"
 #include "core/error.h"
@@ -119,4 +120,19 @@ TEST_CASE("SDF files stream record by record with properties", "[chem]") {
   CHECK(two[0].values[0] == "6.5");
   CHECK(two[0].error.empty());
   CHECK(two[1].error.find("no 'M  END'") != std::string::npos);
+}
+
+TEST_CASE("a truncated .gz file is an error, not a silently shortened library", "[chem]") {
+  hitforge::testing::TempDir dir;
+  const std::string full = dir.file("lib.smi.gz"), cut = dir.file("cut.smi.gz");
+  gzFile gz = ::gzopen(full.c_str(), "wb");
+  REQUIRE(gz);
+  for (int i = 0; i < 2000; ++i) ::gzprintf(gz, "CCO%s m%d\n", i % 2 ? "C" : "N", i);
+  ::gzclose(gz);
+  CHECK(read_all(full).size() == 2000);
+  std::ifstream in(full, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  REQUIRE(bytes.size() > 600);
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  CHECK_THROWS_WITH(read_all(cut), Catch::Contains("is truncated"));
 }

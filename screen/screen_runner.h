@@ -1,0 +1,66 @@
+#pragma once
+// Streaming screen of a compound library of any size with a ScoringFunction: chunks of records are scored in
+// parallel and committed in input order; memory stays bounded (one chunk + the top-k) whatever the library size.
+//
+// Outputs (CSV):
+//   top-k file   (--top-k K): the K best `ok` records, sorted by score (descending; ties by input index), with rank
+//   stream file  every record of this shard in input order, with status ok | invalid | filtered and the reason;
+//                it is --out itself when no top-k is asked for, else the optional --all-scores file
+//   <out>.summary.json  counts by status and by filter, rate, score histograms; <out>.hist_<column>.svg plots
+// Columns: [rank,]index,id,smiles,status,reason,score,d_<component>...,<raw columns>...,notes
+//   (score and d_* are desirabilities in [0, 1]; raw columns are the scorers' values and model predictions).
+//
+// Scale-out: shard i of N keeps the records whose 0-based input index ≡ i (mod N) — deterministic, balanced, and
+// needing no record count; `merge_top_k` combines shard top-k files into the top-k of the whole library (model
+// predictions may differ in the last digit from a single run: float32 BLAS results depend on batch composition).
+//
+// Resume: after every chunk the stream file's new rows are fsync'ed and a state file (<out>.state.json: next input
+// index, committed byte length of the stream, counts, current top-k) is published atomically. `resume` truncates
+// the stream to its committed length and continues after the last committed record, so a run killed at any moment
+// (kill -9) and resumed writes exactly what an uninterrupted run writes: no lost, no duplicated records.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chem/molecule_reader.h"
+#include "screen/scoring_function.h"
+
+namespace hitforge::screen {
+
+struct ScreenOptions {
+  std::string library;            ///< .smi/.csv/.tsv/.sdf, optionally .gz
+  chem::ReaderOptions reader;     ///< SMILES/id columns, format
+  std::string out;                ///< top-k file when top_k > 0, else the stream of every record
+  std::string all_scores;         ///< with top_k > 0: also stream every record here ("" = no)
+  std::int64_t top_k = 0;         ///< 0 = no ranking, --out gets every record in input order
+  int shard = 0, n_shards = 1;    ///< this process's slice: records with index % n_shards == shard
+  bool resume = false;            ///< continue from <out>.state.json
+  std::size_t chunk = 4096;       ///< records scored per batch (and committed per checkpoint)
+  int threads = 1;
+  bool progress = true;
+  bool plots = true;              ///< histograms next to the summary
+  std::int64_t stop_after_chunks = -1;  ///< testing aid: stop (as if killed) after this many committed chunks
+};
+
+struct ScreenSummary {
+  std::int64_t records = 0, ok = 0, invalid = 0, filtered = 0;
+  std::vector<std::pair<std::string, std::int64_t>> by_filter;  ///< filter label → records it removed
+  double seconds = 0;
+  bool finished = false;  ///< false when stopped early by stop_after_chunks
+  nlohmann::json to_json() const;
+};
+
+/// Runs the screen. Throws UsageError for unusable input/output paths, a resume whose state does not match (other
+/// recipe, library, shard or top-k) or no state to resume from; never for bad molecules.
+ScreenSummary run_screen(const ScoringFunction& scoring, const ScreenOptions& options);
+
+/// Merges top-k files of shards (same recipe and columns) into the overall top-k: sorted by score descending, ties
+/// by input index; re-ranked. Throws UsageError naming a file whose header differs from the first one's.
+void merge_top_k(const std::vector<std::string>& inputs, const std::string& out, std::int64_t top_k);
+
+/// Parses "i/N" (0 ≤ i < N). UsageError otherwise.
+std::pair<int, int> parse_shard(const std::string& text);
+
+}  // namespace hitforge::screen
