@@ -32,8 +32,8 @@ rm -rf "$OUT/run_dmpnn"
     --threads "$(nproc)" --log-level warn
 echo "plots: $OUT/run_dmpnn/learning_curve.svg $OUT/run_dmpnn/valid_metric.svg $OUT/run_dmpnn/parity_test.svg"
 
-echo "== 6. screen 5,000 NCI compounds (rdkit-data) with the model: PAINS + Lipinski filters, predicted pIC50, SA =="
-sed 's|"../../demo-out/run_dmpnn"|"run_dmpnn"|' docs/recipes/model_ranking.json > "$OUT/recipe.json"
+echo "== 6. screen 5,000 NCI compounds (rdkit-data) with the model: PAINS + Lipinski filters; predicted pIC50, similarity to the training series, SA =="
+sed -e 's|"../../demo-out/|"|g' docs/recipes/model_ranking.json > "$OUT/recipe.json"
 rm -f "$OUT/hits.csv.state.json"
 "$HF" screen --library /usr/share/RDKit/Data/NCI/first_5K.smi --recipe "$OUT/recipe.json" --top-k 20 \
     --out "$OUT/hits.csv" --threads "$(nproc)" --log-level warn
