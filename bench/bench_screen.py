@@ -38,6 +38,9 @@ from rdkit.Chem.MolStandardize import rdMolStandardize
 sys.path.append("/usr/share/RDKit/Contrib/SA_Score")
 import sascorer  # noqa: E402  (rdkit-data)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_featurize import default_input  # noqa: E402
+
 RDLogger.DisableLog("rdApp.*")
 
 RECIPE = {
@@ -144,17 +147,6 @@ def python_screen(smiles, run_dir, workers, torch):
                 scores.append(math.exp(sum(math.log(x) for x in d) / 3) if min(d) > 0 else 0.0)
     order = sorted((i for i, s in enumerate(status) if s == "ok"), key=lambda i: (-scores[i], i))[:TOP_K]
     return time.perf_counter() - t0, status, scores, order
-
-
-def default_input():
-    data = os.environ.get("HITFORGE_DATA_DIR")
-    here = os.path.dirname(os.path.abspath(__file__))
-    for d in [data, os.path.join(os.getcwd(), "..", "shared", "data"), os.path.join(here, "..", "..", "shared", "data")]:
-        if d:
-            p = os.path.join(d, "generation", "chembl31_s4_subsets", "mini_train.smi.gz")
-            if os.path.exists(p):
-                return p
-    sys.exit("bench_screen: no input found; pass --input or set HITFORGE_DATA_DIR")
 
 
 def main():

@@ -10,6 +10,7 @@
 #include "chem/featurizers/featurizer.h"
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "datasets/builder.h"
@@ -22,14 +23,6 @@ using core::str_cat;
 
 namespace {
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 struct BuildArgs {
   std::string input, registry, data_dir, smiles_col, id_col, targets, task, format, standardize = "none", out;
@@ -62,8 +55,8 @@ void run_build(const BuildArgs& a, const GlobalOptions& g) {
   }
   if (!a.smiles_col.empty()) opt.reader.smiles_col = a.smiles_col;
   if (!a.id_col.empty()) opt.reader.id_col = a.id_col;
-  if (!a.targets.empty()) opt.reader.value_cols = split_list(a.targets);
-  if (!a.task.empty()) opt.task_types = split_list(a.task);
+  if (!a.targets.empty()) opt.reader.value_cols = core::split_list(a.targets);
+  if (!a.task.empty()) opt.task_types = core::split_list(a.task);
   opt.reader.format = a.format;
   opt.output = a.out;
   if (!a.featurizers.empty()) opt.featurizers = a.featurizers;

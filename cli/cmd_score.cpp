@@ -17,6 +17,7 @@
 #include "chem/scoring/mol_scorer.h"
 #include "cli/common.h"
 #include "core/atomic_file.h"
+#include "core/text.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/threads.h"
@@ -34,30 +35,7 @@ struct ScoreArgs {
   bool list = false;
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
-// RFC 4180: quote a field holding a delimiter, quote, line break or edge whitespace; double inner quotes.
-void append_csv_field(std::string& line, std::string_view field) {
-  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
-  for (char c : field) quote = quote || c == ',' || c == '"' || c == '\n' || c == '\r';
-  if (!quote) {
-    line.append(field);
-    return;
-  }
-  line += '"';
-  for (char c : field) {
-    if (c == '"') line += '"';
-    line += c;
-  }
-  line += '"';
-}
 
 // Integers (violation and match counts) print as integers; other values with 6 significant digits, locale-free.
 // NaN (a scorer's "not defined") becomes an empty cell.
@@ -74,7 +52,7 @@ void append_number(std::string& line, double v) {
 
 std::vector<chem::MolScorerPtr> build_scorers(const ScoreArgs& a) {
   std::vector<chem::MolScorerPtr> scorers;
-  for (const auto& name : split_list(a.scores)) scorers.push_back(chem::make_scorer(name));
+  for (const auto& name : core::split_list(a.scores)) scorers.push_back(chem::make_scorer(name));
   for (const auto& text : a.scorer_json) {
     nlohmann::json j;
     try {
@@ -120,7 +98,7 @@ void run_score(const ScoreArgs& a, const GlobalOptions& g) {
   ro.format = a.format;
   ro.smiles_col = a.smiles_col;
   ro.id_col = a.id_col;
-  ro.value_cols = split_list(a.keep_cols);
+  ro.value_cols = core::split_list(a.keep_cols);
   auto reader = chem::MoleculeReader::open(a.input, ro);
 
   std::vector<std::string> header = {"index", "id", "smiles", "status", "reason"};
@@ -139,7 +117,7 @@ void run_score(const ScoreArgs& a, const GlobalOptions& g) {
     std::string line;
     for (std::size_t k = 0; k < header.size(); ++k) {
       if (k) line += ',';
-      append_csv_field(line, header[k]);
+      core::append_csv_field(line, header[k]);
     }
     os << line << '\n';
   }
@@ -207,21 +185,21 @@ void run_score(const ScoreArgs& a, const GlobalOptions& g) {
       try {
         line += std::to_string(rec.index);
         line += ',';
-        append_csv_field(line, rec.id);
+        core::append_csv_field(line, rec.id);
         line += ',';
-        append_csv_field(line, smiles);
+        core::append_csv_field(line, smiles);
         line += ok[i] ? ",ok," : ",invalid,";
-        append_csv_field(line, reason);
+        core::append_csv_field(line, reason);
         for (const auto& v : rec.values) {
           line += ',';
-          append_csv_field(line, v);
+          core::append_csv_field(line, v);
         }
         for (std::size_t k = 0; k < n_values; ++k) {
           line += ',';
           if (ok[i]) append_number(line, vals[k]);
         }
         line += ',';
-        if (ok[i]) append_csv_field(line, notes);
+        if (ok[i]) core::append_csv_field(line, notes);
       } catch (...) {
         line.clear();  // only std::bad_alloc can land here; the main thread reports the empty line
       }

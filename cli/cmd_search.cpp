@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "core/log.h"
 #include "core/threads.h"
 #include "search/fingerprint_db.h"
@@ -35,12 +36,6 @@ struct Query {
   std::string reason;
 };
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 // Shortest text that reads back as the same double (Python's repr of the same value).
 std::string format_similarity(double v) {
@@ -80,10 +75,10 @@ void search_chunk(const search::FingerprintDb& db, std::vector<Query>& chunk, co
   std::size_t r = 0;
   for (std::size_t v = 0; v < valid.size(); ++v) {
     const Query& q = chunk[valid[v]];
-    const std::string prefix = str_cat(q.index, ",", csv_field(q.id), ",", csv_field(q.smiles), ",");
+    const std::string prefix = str_cat(q.index, ",", core::csv_field(q.id), ",", core::csv_field(q.smiles), ",");
     for (std::size_t rank = 0; rank < results[v].size(); ++rank, ++r)
-      out << prefix << rank + 1 << "," << results[v][rank].key << "," << csv_field(ids[r]) << ","
-          << csv_field(smiles[r]) << "," << format_similarity(results[v][rank].similarity) << "\n";
+      out << prefix << rank + 1 << "," << results[v][rank].key << "," << core::csv_field(ids[r]) << ","
+          << core::csv_field(smiles[r]) << "," << format_similarity(results[v][rank].similarity) << "\n";
     n_hits += static_cast<std::int64_t>(results[v].size());
   }
 }

@@ -14,6 +14,7 @@
 #include "chem/mol_input.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "core/log.h"
 #include "core/svg_plot.h"
 
@@ -27,12 +28,6 @@ namespace {
 constexpr int kHistBins = 20;
 constexpr int kStateVersion = 1;
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Numbers are written with 7 significant digits; ranking uses the value as written, so that a merge of shard files
 // (which only sees the text) orders records exactly as the run that wrote them did.
@@ -80,8 +75,8 @@ class TopK {
 std::string header(const ScoringFunction& sf, bool ranked) {
   std::string h = ranked ? "rank," : "";
   h += "index,id,smiles,status,reason,score";
-  for (const auto& c : sf.components()) h += "," + csv_field("d_" + c);
-  for (const auto& c : sf.raw_columns()) h += "," + csv_field(c);
+  for (const auto& c : sf.components()) h += "," + core::csv_field("d_" + c);
+  for (const auto& c : sf.raw_columns()) h += "," + core::csv_field(c);
   return h + ",notes";
 }
 
@@ -89,12 +84,12 @@ std::string format_row(const ScoredBatch& b, std::size_t i, std::size_t R, std::
   const auto& ch = b.chunk;
   const auto status = static_cast<chem::RecordStatus>(ch.status[i]);
   const bool has_smiles = !ch.smiles[i].empty();
-  std::string row = str_cat(ch.source_index[i], ",", csv_field(ch.ids[i]), ",",
-                            csv_field(has_smiles ? ch.smiles[i] : ch.inputs[i]), ",", chem::to_string(status), ",",
-                            csv_field(ch.reasons[i]), ",", number(b.score[i]));
+  std::string row = str_cat(ch.source_index[i], ",", core::csv_field(ch.ids[i]), ",",
+                            core::csv_field(has_smiles ? ch.smiles[i] : ch.inputs[i]), ",", chem::to_string(status), ",",
+                            core::csv_field(ch.reasons[i]), ",", number(b.score[i]));
   for (std::size_t c = 0; c < C; ++c) row += "," + number(b.desirability[i * C + c]);
   for (std::size_t r = 0; r < R; ++r) row += "," + number(b.raw[i * R + r]);
-  row += "," + csv_field(b.notes[i]);
+  row += "," + core::csv_field(b.notes[i]);
   return row;
 }
 

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/threads.h"
@@ -32,12 +33,6 @@ void init(const GlobalOptions& g) {
   core::init_runtime(rt);
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 struct PredictArgs {
   std::string run_dir, input, out, smiles_col, id_col, format;
@@ -74,7 +69,7 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   const size_t T = man.targets.size();
   const bool ensemble = predictor.members() > 1;
   out << "index,id,smiles,status,reason";
-  for (const auto& t : man.targets) out << "," << csv_field(t) << (ensemble ? "," + csv_field(t + "_std") : "");
+  for (const auto& t : man.targets) out << "," << core::csv_field(t) << (ensemble ? "," + core::csv_field(t + "_std") : "");
   out << "\n";
 
   auto bar = chem::record_progress(a.input, reader->format(), "predict", g.progress);
@@ -99,9 +94,9 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
     buf.clear();
     for (size_t i = 0; i < n; ++i) {
       bool ok = chunk.status[i] == 0;
-      buf += str_cat(chunk.source_index[i], ",", csv_field(chunk.ids[i]), ",",
-                     csv_field(ok ? chunk.smiles[i] : chunk.inputs[i]), ",", ok ? "ok" : "invalid", ",",
-                     csv_field(chunk.reasons[i]));
+      buf += str_cat(chunk.source_index[i], ",", core::csv_field(chunk.ids[i]), ",",
+                     core::csv_field(ok ? chunk.smiles[i] : chunk.inputs[i]), ",", ok ? "ok" : "invalid", ",",
+                     core::csv_field(chunk.reasons[i]));
       for (size_t c = 0; c < T; ++c) {
         buf += ok ? str_cat(",", mean[k * T + c]) : ",";
         if (ensemble) buf += ok ? str_cat(",", sd[k * T + c]) : ",";
