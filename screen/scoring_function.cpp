@@ -260,6 +260,8 @@ ScoringFunction ScoringFunction::from_file(const std::string& path, const std::s
     return ScoringFunction(recipe, o);
   } catch (const UsageError& e) {
     throw UsageError(str_cat("recipe '", path, "': ", e.what()));
+  } catch (const nlohmann::json::exception& e) {  // a value of the wrong JSON type ("max": "0")
+    throw UsageError(str_cat("recipe '", path, "': a value has the wrong type: ", e.what()));
   }
 }
 
@@ -329,8 +331,8 @@ void ScoringFunction::score(const std::vector<chem::InputRecord>& records, std::
     for (const auto& slot : m.models) {
       // Graphs are moved into the model's rows; a block that a later model also uses is copied for this one.
       std::vector<std::vector<core::MolGraph>> copy;
-      bool shared = --remaining[slot.input_block] > 0 ||
-                    (slot.extra_block >= 0 && --remaining[static_cast<std::size_t>(slot.extra_block)] > 0);
+      bool shared = --remaining[slot.input_block] > 0;
+      if (slot.extra_block >= 0) shared = --remaining[static_cast<std::size_t>(slot.extra_block)] > 0 || shared;
       auto& g = shared ? (copy = graphs) : graphs;
       const auto& man = slot.predictor->manifest();
       auto rows = train::FeatureRows::from_chunk(out.chunk, g, ok_rows, man.input, slot.input_block, slot.extra_block);

@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "chem/mol_input.h"
 #include "core/atomic_file.h"
@@ -160,7 +162,7 @@ nlohmann::json ScreenSummary::to_json() const {
   for (const auto& [label, n] : by_filter) f[label] = n;
   return {{"records", records}, {"ok", ok},           {"invalid", invalid},
           {"filtered", filtered}, {"by_filter", f}, {"seconds", seconds},
-          {"molecules_per_second", seconds > 0 ? records / seconds : 0.0}, {"finished", finished}};
+          {"molecules_per_second", seconds > 0 ? records / seconds : 0.0}};
 }
 
 ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
@@ -178,7 +180,9 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   nlohmann::json identity = {{"version", kStateVersion},   {"recipe", sf.resolved_recipe()},
                              {"library", absolute(o.library)}, {"shard", o.shard},
                              {"n_shards", o.n_shards},     {"top_k", o.top_k},
-                             {"all_scores", stream_path.empty() ? "" : absolute(stream_path)}};
+                             {"all_scores", stream_path.empty() ? "" : absolute(stream_path)},
+                             {"chunk", o.chunk},  // model outputs depend (in the last digit) on batch composition
+                             {"library_bytes", fs::exists(o.library) ? static_cast<std::int64_t>(fs::file_size(o.library)) : -1}};
   ScreenSummary sum;
   for (const auto& label : sf.filters()) sum.by_filter.emplace_back(label, 0);
   Histograms hist;
@@ -209,10 +213,13 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
     for (auto& [label, n] : sum.by_filter) n = st.at("by_filter").at(label).get<std::int64_t>();
     hist.counts = st.at("histograms").get<std::vector<std::vector<double>>>();
     for (const auto& h : st.at("top")) top.offer(Hit{h.at(0).get<double>(), h.at(1).get<std::int64_t>(), h.at(2)});
-    if (!partial_path.empty())
+    if (!partial_path.empty()) {
+      // Killed while publishing: the stream was already renamed to its final name, the state not yet removed.
+      if (!fs::exists(partial_path) && fs::exists(stream_path)) fs::rename(stream_path, partial_path);
       HITFORGE_REQUIRE(fs::exists(partial_path) && static_cast<std::int64_t>(fs::file_size(partial_path)) >=
                            committed_bytes,
                        "cannot resume: '", partial_path, "' is missing or shorter than its committed length");
+    }
     core::log_info(str_cat("resuming after record ", next_index, " (", sum.records, " records committed)"));
   } else {
     HITFORGE_REQUIRE(!fs::exists(state_path), "'", state_path, "' holds the state of an unfinished run: add "
@@ -293,10 +300,9 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   }
   bar->finish();
   sum.seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  sum.finished = true;
 
   // Publish: the top-k file, the stream (rename of its fsync'ed partial file), the summary and plots; the state
-  // file goes last, so a crash in between still resumes (to an immediate finish).
+  // file goes last, so a crash in between still resumes (to an immediate finish; resume renames the stream back).
   if (o.top_k > 0) {
     std::string text = header(sf, true) + "\n";
     std::int64_t rank = 0;
@@ -335,6 +341,7 @@ void merge_top_k(const std::vector<std::string>& inputs, const std::string& out,
   HITFORGE_REQUIRE(top_k > 0, "--top-k must be positive");
   std::string head;
   TopK top(top_k);
+  std::unordered_set<std::int64_t> seen;
   std::vector<std::string> fields;
   for (const auto& path : inputs) {
     std::ifstream in(path);
@@ -365,6 +372,8 @@ void merge_top_k(const std::vector<std::string>& inputs, const std::string& out,
       h.score = std::strtod(fields[6].c_str(), &end);
       HITFORGE_REQUIRE(end && *end == 0 && !fields[6].empty(), "'", path, "' line ", line_no, ": bad score '",
                        fields[6], "'");
+      HITFORGE_REQUIRE(seen.insert(h.index).second, "'", path, "' line ", line_no, ": record index ", h.index,
+                       " appears twice among the inputs (the same shard given twice, or shards of different N?)");
       h.line = line.substr(line.find(',') + 1);
       top.offer(std::move(h));
     }

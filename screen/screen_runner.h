@@ -17,7 +17,8 @@
 // Resume: after every chunk the stream file's new rows are fsync'ed and a state file (<out>.state.json: next input
 // index, committed byte length of the stream, counts, current top-k) is published atomically. `resume` truncates
 // the stream to its committed length and continues after the last committed record, so a run killed at any moment
-// (kill -9) and resumed writes exactly what an uninterrupted run writes: no lost, no duplicated records.
+// (kill -9, also while publishing) and resumed writes what an uninterrupted run writes: no lost, no duplicated
+// records. The recipe, library (path and size), shard, top-k and chunk size must match the interrupted run's.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,23 +42,22 @@ struct ScreenOptions {
   int threads = 1;
   bool progress = true;
   bool plots = true;              ///< histograms next to the summary
-  std::int64_t stop_after_chunks = -1;  ///< testing aid: stop (as if killed) after this many committed chunks
 };
 
 struct ScreenSummary {
   std::int64_t records = 0, ok = 0, invalid = 0, filtered = 0;
   std::vector<std::pair<std::string, std::int64_t>> by_filter;  ///< filter label → records it removed
   double seconds = 0;
-  bool finished = false;  ///< false when stopped early by stop_after_chunks
   nlohmann::json to_json() const;
 };
 
 /// Runs the screen. Throws UsageError for unusable input/output paths, a resume whose state does not match (other
-/// recipe, library, shard or top-k) or no state to resume from; never for bad molecules.
+/// recipe, library, shard, top-k or chunk size) or no state to resume from; never for bad molecules.
 ScreenSummary run_screen(const ScoringFunction& scoring, const ScreenOptions& options);
 
 /// Merges top-k files of shards (same recipe and columns) into the overall top-k: sorted by score descending, ties
-/// by input index; re-ranked. Throws UsageError naming a file whose header differs from the first one's.
+/// by input index; re-ranked. Throws UsageError naming a file whose header differs from the first one's, or a record
+/// index that appears twice.
 void merge_top_k(const std::vector<std::string>& inputs, const std::string& out, std::int64_t top_k);
 
 /// Parses "i/N" (0 ≤ i < N). UsageError otherwise.

@@ -129,8 +129,17 @@ TEST_CASE("screen: statuses, top-k, shards merged equal a single run", "[cli][in
   auto s0 = nlohmann::json::parse(slurp(dir.file("shard0.csv.summary.json")));
   CHECK(s0["records"] == 201);  // indices 0, 3, ..., 600
 
-  // Errors: a state file without --resume, a bad shard, a merge of files from another recipe.
-  CHECK(run("screen" + common + " --top-k 5 --shard 3/3 --out " + dir.file("x.csv")).rc == 2);
+  // Errors: a state file without --resume, a bad shard, the same shard merged twice, a merge of files from
+  // another recipe.
+  std::ofstream(dir.file("x.csv.state.json")) << "{}";
+  auto st = run("screen" + common + " --top-k 5 --out " + dir.file("x.csv"));
+  CHECK(st.rc == 2);
+  CHECK(has(st.out, "unfinished run"));
+  CHECK(run("screen" + common + " --top-k 5 --shard 3/3 --out " + dir.file("y.csv")).rc == 2);
+  auto twice = run("screen merge " + dir.file("shard0.csv") + " " + dir.file("shard0.csv") + " --top-k 40 --out " +
+                   dir.file("m1.csv"));
+  CHECK(twice.rc == 2);
+  CHECK(has(twice.out, "appears twice"));
   std::ofstream(dir.file("other.csv")) << "rank,index,id,smiles,status,reason,score,d_x,x,notes\n";
   auto bad = run("screen merge " + dir.file("top.csv") + " " + dir.file("other.csv") + " --top-k 5 --out " +
                  dir.file("m2.csv"));
@@ -149,8 +158,8 @@ TEST_CASE("screen: kill -9 mid-run, --resume, equal to an uninterrupted run", "[
   const std::string out = dir.file("top.csv"), state = out + ".state.json";
   bool killed_mid_run = false;
   for (int attempt = 0; attempt < 3 && !killed_mid_run; ++attempt) {
-    std::filesystem::remove(state);
-    std::filesystem::remove(dir.file("all.csv.partial"));
+    for (const auto& f : {state, out, out + ".summary.json", dir.file("all.csv"), dir.file("all.csv.partial")})
+      std::filesystem::remove(f);
     shell("(" + bin() + " screen" + common + " --all-scores " + dir.file("all.csv") + " --out " + out +
           " >/dev/null 2>&1 & echo $! > " + dir.file("pid") + ")");
     auto t0 = std::chrono::steady_clock::now();
@@ -165,7 +174,7 @@ TEST_CASE("screen: kill -9 mid-run, --resume, equal to an uninterrupted run", "[
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    shell("kill -9 $(cat " + dir.file("pid") + ")");
+    shell("pid=$(cat " + dir.file("pid") + "); kill -0 $pid 2>/dev/null && kill -9 $pid");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     killed_mid_run = std::filesystem::exists(state) && !std::filesystem::exists(out);
   }
