@@ -1,6 +1,9 @@
 #include "chem/scoring/structural_alerts.h"
 
-#include <RDGeneral/RDConfig.h>  // before any RDKit header (RDK_BUILD_THREADSAFE_SSS changes class layouts)
+// Before any other RDKit header, in its own include block so that include sorting cannot move it:
+// RDK_BUILD_THREADSAFE_SSS (defined there) changes the layout of RDKit::RecursiveStructureQuery.
+#include <RDGeneral/RDConfig.h>
+
 #include <GraphMol/FilterCatalog/FilterCatalog.h>
 #include <GraphMol/FilterCatalog/FilterMatchers.h>
 #include <GraphMol/ROMol.h>
