@@ -23,6 +23,15 @@ std::string csv_field(std::string_view field) {
   return out;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out.append(sep);
+    out += items[i];
+  }
+  return out;
+}
+
 std::vector<std::string> split_list(std::string_view text, char sep) {
   std::vector<std::string> out;
   std::size_t start = 0;

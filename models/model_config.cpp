@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace hitforge::models {
 
@@ -14,11 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string join(std::vector<std::string> items) {
+std::string sorted_list(std::vector<std::string> items) {
   std::sort(items.begin(), items.end());
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
+  return core::join(items);
 }
 
 // Reads typed fields of one model's config object; every failure is a UsageError naming model and key.
@@ -30,8 +29,8 @@ class ConfigReader {
                      config.type_name());
     if (config.is_null()) return;
     for (const auto& item : config.items())
-      HITFORGE_REQUIRE(std::find(keys.begin(), keys.end(), item.key()) != keys.end(), model_,
-                       " config: unknown key '", item.key(), "' (known: ", join(keys), ")");
+      HITFORGE_REQUIRE(std::find(keys.begin(), keys.end(), item.key()) != keys.end(), model_, " config: unknown key '",
+                       item.key(), "' (known: ", sorted_list(keys), ")");
   }
 
   const json* find(const char* key) const {
@@ -99,11 +98,10 @@ class ConfigReader {
 
 const std::vector<std::string> kFingerprintMLPKeys{"input_dim", "n_tasks",    "hidden",
                                                    "dropout",   "activation", "sparse_input"};
-const std::vector<std::string> kDMPNNKeys{"atom_dim",    "bond_dim",         "n_tasks",
-                                          "hidden",      "depth",            "dropout",
-                                          "aggregation", "aggregation_norm", "bias",
-                                          "extra_features_dim", "batch_norm", "ffn_hidden",
-                                          "ffn_layers"};
+const std::vector<std::string> kDMPNNKeys{
+    "atom_dim",   "bond_dim",    "n_tasks",          "hidden", "depth",
+    "dropout",    "aggregation", "aggregation_norm", "bias",   "extra_features_dim",
+    "batch_norm", "ffn_hidden",  "ffn_layers"};
 
 using Factory = std::function<std::shared_ptr<PropertyModel>(const json&, const ModelDims&)>;
 
@@ -113,10 +111,8 @@ const std::map<std::string, Factory>& registry() {
        [](const json& c, const ModelDims& d) {
          return std::make_shared<FingerprintMLPModel>(FingerprintMLP(fingerprint_mlp_options_from_json(c, d)));
        }},
-      {"dmpnn",
-       [](const json& c, const ModelDims& d) {
-         return std::make_shared<DMPNNModel>(DMPNN(dmpnn_options_from_json(c, d)));
-       }},
+      {"dmpnn", [](const json& c,
+                   const ModelDims& d) { return std::make_shared<DMPNNModel>(DMPNN(dmpnn_options_from_json(c, d))); }},
   };
   return models;
 }
@@ -187,11 +183,13 @@ std::vector<std::string> known_models() {
 std::shared_ptr<PropertyModel> make_model(const std::string& name, const json& config, const ModelDims& dims) {
   const auto& models = registry();
   auto it = models.find(name);
-  HITFORGE_REQUIRE(it != models.end(), "unknown model '", name, "' (known: ", join(known_models()), ")");
+  HITFORGE_REQUIRE(it != models.end(), "unknown model '", name, "' (known: ", sorted_list(known_models()), ")");
   return it->second(config, dims);
 }
 
-json model_spec(const PropertyModel& model) { return json{{"name", model.name()}, {"config", model.to_json()}}; }
+json model_spec(const PropertyModel& model) {
+  return json{{"name", model.name()}, {"config", model.to_json()}};
+}
 
 std::shared_ptr<PropertyModel> make_model(const json& spec) {
   HITFORGE_REQUIRE(spec.is_object() && spec.contains("name") && spec["name"].is_string(),

@@ -20,11 +20,16 @@ double sigmoid(double x, double low, double high, double k) {
 
 const char* type_name(Transform::Type t) {
   switch (t) {
-    case Transform::Type::none: return "none";
-    case Transform::Type::sigmoid: return "sigmoid";
-    case Transform::Type::reverse_sigmoid: return "reverse_sigmoid";
-    case Transform::Type::double_sigmoid: return "double_sigmoid";
-    case Transform::Type::step: return "step";
+    case Transform::Type::none:
+      return "none";
+    case Transform::Type::sigmoid:
+      return "sigmoid";
+    case Transform::Type::reverse_sigmoid:
+      return "reverse_sigmoid";
+    case Transform::Type::double_sigmoid:
+      return "double_sigmoid";
+    case Transform::Type::step:
+      return "step";
   }
   return "?";
 }
@@ -32,8 +37,10 @@ const char* type_name(Transform::Type t) {
 }  // namespace
 
 Transform Transform::from_json(const nlohmann::json& j) {
-  HITFORGE_REQUIRE(j.is_object(), "a transform must be a JSON object like {\"type\": \"sigmoid\", \"low\": 2, "
-                   "\"high\": 4}, got ", j.dump());
+  HITFORGE_REQUIRE(j.is_object(),
+                   "a transform must be a JSON object like {\"type\": \"sigmoid\", \"low\": 2, "
+                   "\"high\": 4}, got ",
+                   j.dump());
   Transform t;
   const std::string type = j.value("type", std::string("none"));
   const std::vector<std::pair<const char*, Type>> types = {{"none", Type::none},
@@ -47,8 +54,8 @@ Transform Transform::from_json(const nlohmann::json& j) {
   t.type = it->second;
   for (const auto& [key, value] : j.items()) {
     static const char* allowed[] = {"type", "low", "high", "k", "width"};
-    HITFORGE_REQUIRE(std::find(std::begin(allowed), std::end(allowed), key) != std::end(allowed),
-                     "transform '", type, "': unknown key '", key, "' (allowed: type, low, high, k, width)");
+    HITFORGE_REQUIRE(std::find(std::begin(allowed), std::end(allowed), key) != std::end(allowed), "transform '", type,
+                     "': unknown key '", key, "' (allowed: type, low, high, k, width)");
     if (key != "type")
       HITFORGE_REQUIRE(value.is_number(), "transform '", type, "': '", key, "' must be a number, got ", value.dump());
   }
@@ -87,13 +94,17 @@ nlohmann::json Transform::to_json() const {
 double Transform::operator()(double x) const {
   if (std::isnan(x)) return 0.0;
   switch (type) {
-    case Type::none: return std::clamp(x, 0.0, 1.0);
-    case Type::sigmoid: return sigmoid(x, low, high, k);
-    case Type::reverse_sigmoid: return 1.0 - sigmoid(x, low, high, k);
+    case Type::none:
+      return std::clamp(x, 0.0, 1.0);
+    case Type::sigmoid:
+      return sigmoid(x, low, high, k);
+    case Type::reverse_sigmoid:
+      return 1.0 - sigmoid(x, low, high, k);
     case Type::double_sigmoid:
       return sigmoid(x, low - 0.5 * width, low + 0.5 * width, k) *
              (1.0 - sigmoid(x, high - 0.5 * width, high + 0.5 * width, k));
-    case Type::step: return (!has_low || x >= low) && (!has_high || x <= high) ? 1.0 : 0.0;
+    case Type::step:
+      return (!has_low || x >= low) && (!has_high || x <= high) ? 1.0 : 0.0;
   }
   return 0.0;
 }
@@ -104,7 +115,9 @@ Aggregate parse_aggregate(const std::string& text) {
   throw UsageError(str_cat("unknown aggregate '", text, "' (known: geometric, arithmetic)"));
 }
 
-const char* to_string(Aggregate a) { return a == Aggregate::geometric ? "geometric" : "arithmetic"; }
+const char* to_string(Aggregate a) {
+  return a == Aggregate::geometric ? "geometric" : "arithmetic";
+}
 
 double aggregate(Aggregate how, const double* d, const double* w, std::size_t n) {
   double wsum = 0.0;

@@ -13,6 +13,7 @@
 #include "chem/scoring/mol_scorer.h"
 #include "chem/standardize.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "datasets/featurize_chunk.h"
 #include "train/predictor.h"
 
@@ -24,12 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string join_names(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 void check_keys(const nlohmann::json& j, const std::vector<std::string>& allowed, const std::string& what) {
   HITFORGE_REQUIRE(j.is_object(), what, " must be a JSON object, got ", j.dump());
@@ -132,8 +127,8 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
       const std::string name = column.get<std::string>();
       auto cols = slot.scorer->columns();
       auto c = std::find(cols.begin(), cols.end(), name);
-      HITFORGE_REQUIRE(c != cols.end(), "scorer '", slot.scorer->name(), "' has no column '", name, "' (it has: ",
-                       join_names(cols), ")");
+      HITFORGE_REQUIRE(c != cols.end(), "scorer '", slot.scorer->name(), "' has no column '", name,
+                       "' (it has: ", core::join(cols), ")");
       col = slot.col + static_cast<std::size_t>(c - cols.begin());
     }
     if (label_out.empty()) label_out = raw_columns_[col];
@@ -147,7 +142,8 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
     const auto& fj = filters[f];
     const std::string what = str_cat("filter ", f + 1);
     check_keys(fj, {"scorer", "column", "min", "max", "label"}, what);
-    HITFORGE_REQUIRE(fj.contains("scorer"), what, ": needs \"scorer\" (filters run on chemistry scorers, before any "
+    HITFORGE_REQUIRE(fj.contains("scorer"), what,
+                     ": needs \"scorer\" (filters run on chemistry scorers, before any "
                      "model)");
     HITFORGE_REQUIRE(fj.contains("min") || fj.contains("max"), what, ": needs \"min\" and/or \"max\"");
     Impl::FilterDef def;
@@ -158,8 +154,8 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
     def.scorer = scorer;
     if (fj.contains("min")) def.has_min = true, def.min = fj["min"].get<double>();
     if (fj.contains("max")) def.has_max = true, def.max = fj["max"].get<double>();
-    HITFORGE_REQUIRE(std::find(filter_labels_.begin(), filter_labels_.end(), def.label) == filter_labels_.end(),
-                     what, ": a filter labelled '", def.label, "' already exists; give it a distinct \"label\"");
+    HITFORGE_REQUIRE(std::find(filter_labels_.begin(), filter_labels_.end(), def.label) == filter_labels_.end(), what,
+                     ": a filter labelled '", def.label, "' already exists; give it a distinct \"label\"");
     nlohmann::json r = {{"scorer", params}, {"column", raw_columns_[col]}, {"label", def.label}};
     if (def.has_min) r["min"] = def.min;
     if (def.has_max) r["max"] = def.max;
@@ -176,7 +172,8 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
     const auto& cj = comps[c];
     const std::string what = str_cat("component ", c + 1);
     check_keys(cj, {"scorer", "column", "model", "target", "weight", "transform", "label"}, what);
-    HITFORGE_REQUIRE(cj.contains("scorer") != cj.contains("model"), what, ": needs exactly one of \"scorer\" and "
+    HITFORGE_REQUIRE(cj.contains("scorer") != cj.contains("model"), what,
+                     ": needs exactly one of \"scorer\" and "
                      "\"model\"");
     Impl::ComponentDef def;
     def.weight = cj.value("weight", 1.0);
@@ -208,8 +205,10 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
             m.block_users.push_back(0);
           }
           ++m.block_users[idx];
-          if (b == 0) slot.input_block = idx;
-          else slot.extra_block = static_cast<int>(idx);
+          if (b == 0)
+            slot.input_block = idx;
+          else
+            slot.extra_block = static_cast<int>(idx);
         }
         it = model_index.emplace(dir, m.models.size()).first;
         m.models.push_back(std::move(slot));
@@ -218,8 +217,8 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
       const auto& targets = slot.predictor->manifest().targets;
       const std::string target = cj.value("target", targets.at(0));
       auto t = std::find(targets.begin(), targets.end(), target);
-      HITFORGE_REQUIRE(t != targets.end(), what, ": model '", dir, "' has no target '", target, "' (it has: ",
-                       join_names(targets), ")");
+      HITFORGE_REQUIRE(t != targets.end(), what, ": model '", dir, "' has no target '", target,
+                       "' (it has: ", core::join(targets), ")");
       if (label.empty()) label = target;
       HITFORGE_REQUIRE(std::find(raw_columns_.begin(), raw_columns_.end(), label) == raw_columns_.end(), what,
                        ": the column '", label, "' exists already; give this component a distinct \"label\"");
@@ -307,8 +306,7 @@ void ScoringFunction::score(const std::vector<chem::InputRecord>& records, std::
       compute(f.scorer);
       const double v = row[f.col];
       const bool below = f.has_min && !(v >= f.min), above = f.has_max && !(v <= f.max);
-      if (below || above)
-        return str_cat(f.label, " (", v, below ? " < min " : " > max ", below ? f.min : f.max, ")");
+      if (below || above) return str_cat(f.label, " (", v, below ? " < min " : " > max ", below ? f.min : f.max, ")");
     }
     for (std::size_t s = 0; s < m.scorers.size(); ++s) compute(s);
     return std::string();

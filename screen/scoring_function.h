@@ -40,11 +40,11 @@ namespace hitforge::screen {
 
 /// Scores of one batch of records, row-aligned with the input.
 struct ScoredBatch {
-  data::RecordChunk chunk;          ///< ids, input text, canonical SMILES, status, reasons, source indices
-  std::vector<double> raw;          ///< rows × raw_columns(): scorer values and model predictions (NaN if absent)
-  std::vector<double> desirability; ///< rows × components(): transformed values (NaN unless ok)
-  std::vector<double> score;        ///< rows: aggregate in [0, 1] (NaN unless ok)
-  std::vector<std::string> notes;   ///< rows: scorer notes ("pains: ene_rhod_A(235)"), "" when none
+  data::RecordChunk chunk;           ///< ids, input text, canonical SMILES, status, reasons, source indices
+  std::vector<double> raw;           ///< rows × raw_columns(): scorer values and model predictions (NaN if absent)
+  std::vector<double> desirability;  ///< rows × components(): transformed values (NaN unless ok)
+  std::vector<double> score;         ///< rows: aggregate in [0, 1] (NaN unless ok)
+  std::vector<std::string> notes;    ///< rows: scorer notes ("pains: ene_rhod_A(235)"), "" when none
   std::size_t size() const { return score.size(); }
 };
 

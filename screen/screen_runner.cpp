@@ -16,9 +16,9 @@
 #include "chem/mol_input.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/text.h"
 #include "core/log.h"
 #include "core/svg_plot.h"
+#include "core/text.h"
 
 namespace hitforge::screen {
 using core::str_cat;
@@ -29,7 +29,6 @@ namespace {
 
 constexpr int kHistBins = 20;
 constexpr int kStateVersion = 1;
-
 
 // Numbers are written with 7 significant digits; ranking uses the value as written, so that a merge of shard files
 // (which only sees the text) orders records exactly as the run that wrote them did.
@@ -46,7 +45,9 @@ struct Hit {
   std::string line;  // the row without rank, no newline
 };
 // Strict weak order "a ranks before b".
-bool better(const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.index < b.index; }
+bool better(const Hit& a, const Hit& b) {
+  return a.score != b.score ? a.score > b.score : a.index < b.index;
+}
 
 // Bounded top-k as a heap whose front is the worst kept hit.
 class TopK {
@@ -87,8 +88,8 @@ std::string format_row(const ScoredBatch& b, std::size_t i, std::size_t R, std::
   const auto status = static_cast<chem::RecordStatus>(ch.status[i]);
   const bool has_smiles = !ch.smiles[i].empty();
   std::string row = str_cat(ch.source_index[i], ",", core::csv_field(ch.ids[i]), ",",
-                            core::csv_field(has_smiles ? ch.smiles[i] : ch.inputs[i]), ",", chem::to_string(status), ",",
-                            core::csv_field(ch.reasons[i]), ",", number(b.score[i]));
+                            core::csv_field(has_smiles ? ch.smiles[i] : ch.inputs[i]), ",", chem::to_string(status),
+                            ",", core::csv_field(ch.reasons[i]), ",", number(b.score[i]));
   for (std::size_t c = 0; c < C; ++c) row += "," + number(b.desirability[i * C + c]);
   for (std::size_t r = 0; r < R; ++r) row += "," + number(b.raw[i * R + r]);
   row += "," + core::csv_field(b.notes[i]);
@@ -145,7 +146,9 @@ struct Histograms {
   }
 };
 
-std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
+std::string absolute(const std::string& p) {
+  return fs::absolute(p).lexically_normal().string();
+}
 
 }  // namespace
 
@@ -160,15 +163,20 @@ std::pair<int, int> parse_shard(const std::string& text) {
 nlohmann::json ScreenSummary::to_json() const {
   nlohmann::json f = nlohmann::json::object();
   for (const auto& [label, n] : by_filter) f[label] = n;
-  return {{"records", records}, {"ok", ok},           {"invalid", invalid},
-          {"filtered", filtered}, {"by_filter", f}, {"seconds", seconds},
+  return {{"records", records},
+          {"ok", ok},
+          {"invalid", invalid},
+          {"filtered", filtered},
+          {"by_filter", f},
+          {"seconds", seconds},
           {"molecules_per_second", seconds > 0 ? records / seconds : 0.0}};
 }
 
 ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   HITFORGE_REQUIRE(!o.out.empty(), "screen needs an output file");
   HITFORGE_REQUIRE(o.top_k >= 0, "--top-k must be >= 0");
-  HITFORGE_REQUIRE(o.all_scores.empty() || o.top_k > 0, "--all-scores only makes sense with --top-k (without it, "
+  HITFORGE_REQUIRE(o.all_scores.empty() || o.top_k > 0,
+                   "--all-scores only makes sense with --top-k (without it, "
                    "--out already holds every record)");
   HITFORGE_REQUIRE(o.chunk > 0, "chunk size must be positive");
   const std::string stream_path = o.top_k > 0 ? o.all_scores : o.out;
@@ -177,12 +185,16 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   const std::size_t R = sf.raw_columns().size(), C = sf.components().size();
   const auto t0 = std::chrono::steady_clock::now();
 
-  nlohmann::json identity = {{"version", kStateVersion},   {"recipe", sf.resolved_recipe()},
-                             {"library", absolute(o.library)}, {"shard", o.shard},
-                             {"n_shards", o.n_shards},     {"top_k", o.top_k},
-                             {"all_scores", stream_path.empty() ? "" : absolute(stream_path)},
-                             {"chunk", o.chunk},  // model outputs depend (in the last digit) on batch composition
-                             {"library_bytes", fs::exists(o.library) ? static_cast<std::int64_t>(fs::file_size(o.library)) : -1}};
+  nlohmann::json identity = {
+      {"version", kStateVersion},
+      {"recipe", sf.resolved_recipe()},
+      {"library", absolute(o.library)},
+      {"shard", o.shard},
+      {"n_shards", o.n_shards},
+      {"top_k", o.top_k},
+      {"all_scores", stream_path.empty() ? "" : absolute(stream_path)},
+      {"chunk", o.chunk},  // model outputs depend (in the last digit) on batch composition
+      {"library_bytes", fs::exists(o.library) ? static_cast<std::int64_t>(fs::file_size(o.library)) : -1}};
   ScreenSummary sum;
   for (const auto& label : sf.filters()) sum.by_filter.emplace_back(label, 0);
   Histograms hist;
@@ -201,8 +213,10 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
       throw UsageError(str_cat("'", state_path, "' is not valid JSON: ", e.what()));
     }
     for (const auto& [key, value] : identity.items())
-      HITFORGE_REQUIRE(st.value(key, nlohmann::json()) == value, "cannot resume: '", key, "' differs from the "
-                       "interrupted run's (", st.value(key, nlohmann::json()).dump(), " vs ", value.dump(), ")");
+      HITFORGE_REQUIRE(st.value(key, nlohmann::json()) == value, "cannot resume: '", key,
+                       "' differs from the "
+                       "interrupted run's (",
+                       st.value(key, nlohmann::json()).dump(), " vs ", value.dump(), ")");
     next_index = st.at("next_index").get<std::int64_t>();
     committed_bytes = st.at("stream_bytes").get<std::int64_t>();
     seconds_before = st.value("seconds", 0.0);
@@ -216,13 +230,14 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
     if (!partial_path.empty()) {
       // Killed while publishing: the stream was already renamed to its final name, the state not yet removed.
       if (!fs::exists(partial_path) && fs::exists(stream_path)) fs::rename(stream_path, partial_path);
-      HITFORGE_REQUIRE(fs::exists(partial_path) && static_cast<std::int64_t>(fs::file_size(partial_path)) >=
-                           committed_bytes,
-                       "cannot resume: '", partial_path, "' is missing or shorter than its committed length");
+      HITFORGE_REQUIRE(
+          fs::exists(partial_path) && static_cast<std::int64_t>(fs::file_size(partial_path)) >= committed_bytes,
+          "cannot resume: '", partial_path, "' is missing or shorter than its committed length");
     }
     core::log_info(str_cat("resuming after record ", next_index, " (", sum.records, " records committed)"));
   } else {
-    HITFORGE_REQUIRE(!fs::exists(state_path), "'", state_path, "' holds the state of an unfinished run: add "
+    HITFORGE_REQUIRE(!fs::exists(state_path), "'", state_path,
+                     "' holds the state of an unfinished run: add "
                      "--resume to continue it, or delete it to start again");
   }
 
@@ -264,7 +279,8 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
           ++sum.ok;
           hist.add(0, batch.score[i]);
           for (std::size_t c = 0; c < C; ++c) hist.add(1 + c, batch.desirability[i * C + c]);
-          if (o.top_k > 0) top.offer(Hit{std::strtod(number(batch.score[i]).c_str(), nullptr), batch.chunk.source_index[i], row});
+          if (o.top_k > 0)
+            top.offer(Hit{std::strtod(number(batch.score[i]).c_str(), nullptr), batch.chunk.source_index[i], row});
         } else if (status == chem::RecordStatus::invalid) {
           ++sum.invalid;
         } else {

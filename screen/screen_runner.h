@@ -31,17 +31,17 @@
 namespace hitforge::screen {
 
 struct ScreenOptions {
-  std::string library;            ///< .smi/.csv/.tsv/.sdf, optionally .gz
-  chem::ReaderOptions reader;     ///< SMILES/id columns, format
-  std::string out;                ///< top-k file when top_k > 0, else the stream of every record
-  std::string all_scores;         ///< with top_k > 0: also stream every record here ("" = no)
-  std::int64_t top_k = 0;         ///< 0 = no ranking, --out gets every record in input order
-  int shard = 0, n_shards = 1;    ///< this process's slice: records with index % n_shards == shard
-  bool resume = false;            ///< continue from <out>.state.json
-  std::size_t chunk = 4096;       ///< records scored per batch (and committed per checkpoint)
+  std::string library;          ///< .smi/.csv/.tsv/.sdf, optionally .gz
+  chem::ReaderOptions reader;   ///< SMILES/id columns, format
+  std::string out;              ///< top-k file when top_k > 0, else the stream of every record
+  std::string all_scores;       ///< with top_k > 0: also stream every record here ("" = no)
+  std::int64_t top_k = 0;       ///< 0 = no ranking, --out gets every record in input order
+  int shard = 0, n_shards = 1;  ///< this process's slice: records with index % n_shards == shard
+  bool resume = false;          ///< continue from <out>.state.json
+  std::size_t chunk = 4096;     ///< records scored per batch (and committed per checkpoint)
   int threads = 1;
   bool progress = true;
-  bool plots = true;              ///< histograms next to the summary
+  bool plots = true;  ///< histograms next to the summary
 };
 
 struct ScreenSummary {

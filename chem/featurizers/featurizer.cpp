@@ -9,6 +9,7 @@
 #include "chem/featurizers/morgan.h"
 #include "chem/featurizers/smiles_tokens.h"
 #include "core/error.h"
+#include "core/text.h"
 
 namespace hitforge::chem {
 
@@ -53,12 +54,6 @@ void check_token(const std::string& text, const std::string& token, const std::s
                                value ? " (allowed: letters, digits, _ . + -)" : " (allowed: letters, digits, _)"));
     }
   }
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
 }
 
 }  // namespace
@@ -131,8 +126,9 @@ void FeatureSpec::check_keys(const std::vector<std::string>& allowed) const {
     bool known = false;
     for (const auto& a : allowed) known = known || a == kv.first;
     if (!known)
-      throw UsageError(str_cat("featuriser '", name, "' has no parameter '", kv.first, "'",
-                               allowed.empty() ? std::string(" (it takes none)") : " (known: " + join(allowed) + ")"));
+      throw UsageError(
+          str_cat("featuriser '", name, "' has no parameter '", kv.first, "'",
+                  allowed.empty() ? std::string(" (it takes none)") : " (known: " + core::join(allowed) + ")"));
   }
 }
 
@@ -205,7 +201,8 @@ const RegistryEntry kRegistry[] = {
        s.check_keys({});
        return std::make_unique<GraphFeaturizer>();
      }},
-    {"smiles_tokens", "SMILES token ids (bracket atoms, Cl/Br, %nn as one token) with the vocabulary, for language models",
+    {"smiles_tokens",
+     "SMILES token ids (bracket atoms, Cl/Br, %nn as one token) with the vocabulary, for language models",
      [](const FeatureSpec& s) -> FeaturizerPtr {
        s.check_keys({});
        return std::make_unique<SmilesTokensFeaturizer>();
@@ -220,7 +217,7 @@ FeaturizerPtr make_featurizer(const std::string& spec_text) {
     if (spec.name == entry.name) return entry.make(spec);
   std::vector<std::string> names;
   for (const auto& entry : kRegistry) names.emplace_back(entry.name);
-  throw UsageError(str_cat("unknown featuriser '", spec.name, "' (known: ", join(names), ")"));
+  throw UsageError(str_cat("unknown featuriser '", spec.name, "' (known: ", core::join(names), ")"));
 }
 
 std::vector<std::pair<std::string, std::string>> featurizer_catalog() {

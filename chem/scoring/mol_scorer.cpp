@@ -9,6 +9,7 @@
 #include "chem/scoring/smarts_scorer.h"
 #include "chem/scoring/structural_alerts.h"
 #include "core/error.h"
+#include "core/text.h"
 
 namespace hitforge::chem {
 
@@ -56,9 +57,9 @@ const RegistryEntry kRegistry[] = {
 };
 
 std::string known_names() {
-  std::string out;
-  for (const auto& entry : kRegistry) out += (out.empty() ? "" : ", ") + std::string(entry.name);
-  return out;
+  std::vector<std::string> names;
+  for (const auto& entry : kRegistry) names.emplace_back(entry.name);
+  return core::join(names);
 }
 
 }  // namespace
@@ -66,14 +67,17 @@ std::string known_names() {
 MolScorerPtr make_scorer(const nlohmann::json& params) {
   HITFORGE_REQUIRE(params.is_object(), "scorer must be a JSON object with a \"name\", got ", params.type_name());
   const auto it = params.find("name");
-  HITFORGE_REQUIRE(it != params.end() && it->is_string(), "scorer object has no \"name\" string (known: ", known_names(), ")");
+  HITFORGE_REQUIRE(it != params.end() && it->is_string(),
+                   "scorer object has no \"name\" string (known: ", known_names(), ")");
   const std::string name = it->get<std::string>();
   for (const auto& entry : kRegistry)
     if (name == entry.name) return entry.make(params);
   throw UsageError(str_cat("unknown scorer '", name, "' (known: ", known_names(), ")"));
 }
 
-MolScorerPtr make_scorer(const std::string& name) { return make_scorer(nlohmann::json{{"name", name}}); }
+MolScorerPtr make_scorer(const std::string& name) {
+  return make_scorer(nlohmann::json{{"name", name}});
+}
 
 std::vector<std::pair<std::string, std::string>> scorer_catalog() {
   std::vector<std::pair<std::string, std::string>> out;

@@ -1,6 +1,7 @@
 #include "chem/scoring/scorer_params.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace hitforge::chem::scoring_detail {
 
@@ -35,10 +36,9 @@ void check_keys(const nlohmann::json& params, const std::vector<std::string>& al
     bool known = false;
     for (const auto& a : allowed) known = known || a == item.key();
     if (known) continue;
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    throw UsageError(str_cat("scorer '", scorer_name(params), "' has no parameter '", item.key(), "'",
-                             allowed.empty() ? std::string(" (it takes none)") : " (known: " + list + ")"));
+    throw UsageError(
+        str_cat("scorer '", scorer_name(params), "' has no parameter '", item.key(), "'",
+                allowed.empty() ? std::string(" (it takes none)") : " (known: " + core::join(allowed) + ")"));
   }
 }
 

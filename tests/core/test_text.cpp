@@ -23,3 +23,9 @@ TEST_CASE("split_list keeps the non-empty items", "[core]") {
   CHECK(core::split_list("a") == std::vector<std::string>{"a"});
   CHECK(core::split_list("a;b", ';') == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("join separates items for messages", "[core]") {
+  CHECK(core::join({"qed", "sa"}) == "qed, sa");
+  CHECK(core::join({}).empty());
+  CHECK(core::join({"a", "b", "c"}, "|") == "a|b|c");
+}
