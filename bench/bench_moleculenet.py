@@ -7,7 +7,7 @@ Lipophilicity, Tox21; scaffold 80/10/10 for BBBP, BACE), `hitforge train` for ea
 chosen on the validation set only), and the test metric from RUN_DIR/metrics.json. Prints a Markdown table.
 
 Usage: /usr/bin/python3 bench/bench_moleculenet.py [--hitforge build/cli/hitforge] [--datasets esol,freesolv,...]
-       [--models dmpnn,fp_mlp] [--seeds 5] [--epochs 30] [--threads 2] [--out results.md]
+       [--models dmpnn,fp_mlp] [--seeds 5] [--epochs 30] [--threads 2] [--ensemble K] [--out results.md]
 A full run (6 datasets x 2 models x 5 seeds) takes hours on 2 cores; use --datasets/--seeds for parts.
 """
 import argparse
@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--extra-features", default="",
                     help="dense featuriser added to the D-MPNN as molecule-level features (e.g. rdkit2d)")
     ap.add_argument("--dmpnn-config", default="", help="D-MPNN options as JSON (see docs/models.md)")
+    ap.add_argument("--ensemble", type=int, default=1, help="D-MPNN ensemble members per seed (mean prediction)")
     ap.add_argument("--workdir", default=None, help="keep datasets and runs here (default: a temporary directory)")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
     args = ap.parse_args()
@@ -54,6 +55,8 @@ def main():
         with open(cfg, "w") as f:
             f.write(args.dmpnn_config)
         dmpnn_args += ["--config", cfg]
+    if args.ensemble > 1:
+        dmpnn_args += ["--ensemble", str(args.ensemble)]
     for name in args.datasets.split(","):
         h5 = os.path.join(work, f"{name}.h5")
         if not os.path.exists(h5):

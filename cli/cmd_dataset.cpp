@@ -15,6 +15,7 @@
 #include "core/progress.h"
 #include "datasets/builder.h"
 #include "datasets/dataset.h"
+#include "datasets/pair_builder.h"
 #include "datasets/registry.h"
 #include "datasets/split_dataset.h"
 
@@ -30,15 +31,99 @@ struct BuildArgs {
   int max_heavy_atoms = 500, max_fragments = 100, compression = 1;
   std::size_t max_length = 5000, chunk = 2048;
   bool no_cxsmiles = false, offline = false, no_canonical = false;
+  // drug–target pairs (--pairs)
+  bool pairs = false;
+  std::string ligands, proteins, affinities, folds, fold_setting = "setting1", valid_fold = "0",
+      affinity_transform = "none", label_name = "affinity", pair_cols = "drug_id,protein_id", fold_col,
+      test_fold = "test", cold_sizes = "0.8,0.1,0.1";
+  std::int64_t protein_max_length = data::kDefaultProteinMaxLength;
 };
+
+void print_pair_summary(const std::string& out, const data::PairBuildSummary& s) {
+  std::cout << "wrote " << out << ": " << core::format_count(s.pairs) << " pairs (" << core::format_count(s.pairs_ok)
+            << " ok), " << s.ligands << " ligands (" << s.ligands_ok << " ok), " << s.proteins << " proteins ("
+            << s.proteins_ok << " ok, " << s.proteins_cropped << " cropped) in " << std::fixed << std::setprecision(2)
+            << s.seconds << " s\n";
+  if (!s.pairs_by_fold.empty()) {
+    std::cout << "  valid pairs by fold:";
+    for (const auto& [fold, n] : s.pairs_by_fold) std::cout << " " << fold << "=" << n;
+    std::cout << "\n";
+  }
+  for (const auto& sp : s.splits)
+    std::cout << "  split '" << sp.name << "' (" << sp.method << ", " << sp.sizes << "): train " << sp.split.train.size()
+              << ", valid " << sp.split.valid.size() << ", test " << sp.split.test.size() << "\n";
+  for (size_t k = 0; k < s.first_invalid.size() && k < 10; ++k) std::cout << "  " << s.first_invalid[k] << "\n";
+  if (s.first_invalid.size() > 10) std::cout << "  (all reasons: hitforge dataset info " << out << " --invalid)\n";
+}
+
+// `dataset build --pairs` (files) or `--registry davis|kiba` (the registry's long-format pair table).
+void run_build_pairs(const BuildArgs& a, const GlobalOptions& g, const data::DatasetInfo* info) {
+  data::PairBuildOptions o;
+  if (info) {
+    HITFORGE_REQUIRE(a.ligands.empty() && a.proteins.empty() && a.affinities.empty() && a.folds.empty(),
+                     "--registry ", info->name, " brings its own ligand, protein and affinity files; drop --ligands, "
+                     "--proteins, --affinities and --folds");
+    HITFORGE_REQUIRE(info->pair_columns.size() == 2, "registry dataset '", info->name, "' names no pair columns");
+    const std::string dir = data::resolve_data_dir(a.data_dir);
+    auto file = [&](const char* role) {
+      return data::resolve_file(info->file(role), dir, /*verify_checksum=*/true, /*allow_download=*/!a.offline);
+    };
+    o.affinities = data::resolve_dataset_file(*info, dir, true, !a.offline);
+    o.ligands = file("ligands");
+    o.proteins = file("proteins");
+    o.drug_column = info->pair_columns[0];
+    o.protein_column = info->pair_columns[1];
+    o.label_columns = info->target_columns;
+    o.fold_column = info->split_column;
+    o.provenance["registry"] = info->name;
+  } else {
+    o.ligands = a.ligands;
+    o.proteins = a.proteins;
+    o.affinities = a.affinities;
+    o.folds_dir = a.folds;
+    auto cols = core::split_list(a.pair_cols);
+    HITFORGE_REQUIRE(cols.size() == 2, "--pair-cols takes two columns, DRUG,PROTEIN (got '", a.pair_cols, "')");
+    o.drug_column = cols[0];
+    o.protein_column = cols[1];
+    if (!a.targets.empty()) o.label_columns = core::split_list(a.targets);
+    o.fold_column = a.fold_col;
+  }
+  o.output = a.out;
+  o.label_name = a.label_name;
+  o.affinity_transform = a.affinity_transform;
+  o.test_fold_name = a.test_fold;
+  o.fold_setting = a.fold_setting;
+  o.valid_fold = a.valid_fold;
+  o.cold_sizes = a.cold_sizes;
+  o.seed = g.seed;
+  o.protein_max_length = a.protein_max_length;
+  if (!a.featurizers.empty()) o.featurizers = a.featurizers;
+  o.parse.max_heavy_atoms = a.max_heavy_atoms;
+  o.parse.max_fragments = a.max_fragments;
+  o.parse.max_length = a.max_length;
+  o.parse.allow_cxsmiles = !a.no_cxsmiles;
+  o.canonical = !a.no_canonical;
+  o.threads = g.threads;
+  o.writer.compression = a.compression;
+  o.provenance["command"] = g.command_line;
+  print_pair_summary(a.out, data::build_pair_dataset(o));
+}
 
 void run_build(const BuildArgs& a, const GlobalOptions& g) {
   apply_global_options(g);
+  const data::DatasetInfo* registry_info = a.registry.empty() ? nullptr : &data::find_dataset(a.registry);
+  if (a.pairs || (registry_info && !registry_info->pair_columns.empty())) {
+    HITFORGE_REQUIRE(a.input.empty(), "a pair dataset reads --ligands, --proteins and --affinities (or --registry), "
+                     "not an INPUT file");
+    return run_build_pairs(a, g, registry_info);
+  }
+  HITFORGE_REQUIRE(a.ligands.empty() && a.proteins.empty() && a.affinities.empty() && a.folds.empty(),
+                   "--ligands, --proteins, --affinities and --folds build a drug–target pair dataset: add --pairs");
   data::BuildOptions opt;
   std::string registry_split_method, registry_split_sizes;
-  if (!a.registry.empty()) {
+  if (registry_info) {
     HITFORGE_REQUIRE(a.input.empty(), "give either an INPUT file or --registry, not both");
-    const data::DatasetInfo& info = data::find_dataset(a.registry);
+    const data::DatasetInfo& info = *registry_info;
     std::string dir = data::resolve_data_dir(a.data_dir);
     opt.input = data::resolve_dataset_file(info, dir, /*verify_checksum=*/true, /*allow_download=*/!a.offline);
     opt.reader.smiles_col = info.smiles_column;
@@ -183,6 +268,35 @@ nlohmann::json describe(const data::Dataset& ds, bool all_invalid) {
                       {"test", s.split.test.size()}});
   }
   j["splits"] = splits;
+  if (ds.has_pairs()) {
+    auto st = ds.pair_status();
+    auto folds = ds.pair_folds();
+    auto fold_names = ds.pair_fold_names();
+    auto pair_reasons = ds.pair_reasons();
+    std::int64_t pairs_ok = 0;
+    std::map<std::string, std::int64_t> by_fold, pair_kinds;
+    nlohmann::json pair_invalid = nlohmann::json::array();
+    for (size_t p = 0; p < st.size(); ++p) {
+      if (st[p] != 0) {
+        ++pair_kinds[data::reason_kind(pair_reasons[p])];
+        if (all_invalid || pair_invalid.size() < 10) pair_invalid.push_back({{"index", p}, {"reason", pair_reasons[p]}});
+        continue;
+      }
+      ++pairs_ok;
+      if (!folds.empty()) ++by_fold[folds[p] >= 0 ? fold_names[static_cast<size_t>(folds[p])] : "(none)"];
+    }
+    j["pairs"] = {{"count", st.size()},           {"ok", pairs_ok},
+                  {"labels", ds.pair_label_names()}, {"valid_by_fold", by_fold},
+                  {"invalid_by_kind", pair_kinds},   {"invalid_pairs", pair_invalid}};
+    auto pst = ds.protein_status();
+    std::int64_t prot_ok = 0;
+    for (auto v : pst) prot_ok += v == 0;
+    j["proteins"] = {{"count", pst.size()}, {"ok", prot_ok}};
+    if (ds.has_protein_tokens()) {
+      j["proteins"]["crop"] = ds.protein_crop();
+      j["proteins"]["max_length"] = ds.protein_max_length();
+    }
+  }
   return j;
 }
 
@@ -213,6 +327,24 @@ void run_info(const InfoArgs& a, const GlobalOptions& g) {
   for (auto& b : j["features"])
     std::cout << "  " << b["name"].get<std::string>() << ": " << b["kind"].get<std::string>() << " width "
               << b["width"] << "  (" << b["spec"].get<std::string>() << ")\n";
+  if (j.contains("pairs")) {
+    const auto& p = j["pairs"];
+    std::cout << "pairs: " << core::format_count(p["count"].get<std::int64_t>())
+              << "  ok: " << core::format_count(p["ok"].get<std::int64_t>()) << "  labels:";
+    for (auto& n : p["labels"]) std::cout << " " << n.get<std::string>();
+    std::cout << "\n";
+    for (auto& [kind, n] : p["invalid_by_kind"].items()) std::cout << "  " << n << " × " << kind << "\n";
+    for (auto& r : p["invalid_pairs"]) std::cout << "  pair " << r["index"] << ": " << r["reason"].get<std::string>() << "\n";
+    if (!p["valid_by_fold"].empty()) {
+      std::cout << "  valid pairs by fold:";
+      for (auto& [fold, n] : p["valid_by_fold"].items()) std::cout << " " << fold << "=" << n;
+      std::cout << "\n";
+    }
+    const auto& pr = j["proteins"];
+    std::cout << "proteins: " << pr["count"] << "  ok: " << pr["ok"];
+    if (pr.contains("crop")) std::cout << "  crop: " << pr["crop"].get<std::string>() << " " << pr["max_length"];
+    std::cout << "\n";
+  }
   std::cout << "splits:" << (j["splits"].empty() ? " none (hitforge dataset split " + a.path + " --method ...)" : "") << "\n";
   for (auto& s : j["splits"])
     std::cout << "  " << s["name"].get<std::string>() << ": " << s["method"].get<std::string>() << " seed "
@@ -249,23 +381,47 @@ void register_dataset_commands(CLI::App& app, GlobalOptions& g) {
   build->add_option("--compression", b.compression, "HDF5 deflate level 0-9")->check(CLI::Range(0, 9));
   build->add_option("--chunk", b.chunk, "Records per processing chunk")->check(CLI::PositiveNumber);
   build->add_option("--out", b.out, "Output .h5 file (written atomically)")->required();
+  build->add_flag("--pairs", b.pairs, "Build a drug–target pair dataset (docs/dta.md) from --ligands/--proteins/--affinities");
+  build->add_option("--ligands", b.ligands, "pairs: JSON object drug id -> SMILES, in file order (DeepDTA ligands_can.txt)");
+  build->add_option("--proteins", b.proteins,
+                    "pairs: JSON object protein id -> sequence (DeepDTA proteins.txt), or FASTA (.fasta/.fa[.gz])");
+  build->add_option("--affinities", b.affinities,
+                    "pairs: affinity matrix (rows ligands, columns proteins, 'nan' = missing), or a .csv/.tsv table");
+  build->add_option("--folds", b.folds, "pairs (matrix): directory with train_fold_SETTING.txt and test_fold_SETTING.txt");
+  build->add_option("--fold-setting", b.fold_setting, "pairs: fold file suffix and name of the fold split (default setting1)");
+  build->add_option("--valid-fold", b.valid_fold,
+                    "pairs: training fold held out for validation in the fold split (default 0; never the test fold)");
+  build->add_option("--affinity-transform", b.affinity_transform, "pairs: none (default) or pkd (Kd nM -> -log10(Kd/1e9))");
+  build->add_option("--label-name", b.label_name, "pairs (matrix): name of the affinity label (e.g. pKd)");
+  build->add_option("--pair-cols", b.pair_cols, "pairs (table): DRUG,PROTEIN id columns (default drug_id,protein_id)");
+  build->add_option("--fold-col", b.fold_col, "pairs (table): column with each pair's fold");
+  build->add_option("--test-fold", b.test_fold, "pairs (table): the fold value marking the test set (default test)");
+  build->add_option("--cold-sizes", b.cold_sizes, "pairs: train,valid,test fractions of the cold-drug/cold-target splits");
+  build->add_option("--protein-max-length", b.protein_max_length,
+                    "pairs: keep the first N residues of longer proteins (default 1000, as DeepDTA; 0 = no crop)")
+      ->check(CLI::NonNegativeNumber);
   build->footer(
       "Examples:\n"
       "  hitforge dataset build /usr/share/RDKit/Data/NCI/first_5K.smi --out nci.h5 --threads 2\n"
       "  hitforge dataset build data.csv --smiles-col smiles --targets logS --featurizer morgan --featurizer rdkit2d "
       "--out sol.h5\n"
-      "  hitforge dataset build --registry esol --out esol.h5   # adds split 'standard'");
+      "  hitforge dataset build --registry esol --out esol.h5   # adds split 'standard'\n"
+      "  hitforge dataset build --pairs --ligands ligands_can.txt --proteins proteins.txt --affinities Y \\\n"
+      "      --folds folds/ --affinity-transform pkd --label-name pKd --out davis.h5\n"
+      "  hitforge dataset build --registry davis --out davis.h5   # splits setting1, cold-drug, cold-target");
   build->callback([&g] { run_build(b, g); });
 
   static SplitArgs s;
   CLI::App* split = ds->add_subcommand("split", "Add a named train/valid/test split to a dataset");
   split->add_option("dataset", s.path, "Dataset .h5")->required()->check(CLI::ExistingFile);
-  split->add_option("--method", s.req.method, "random|scaffold|stratified|kfold|cold-drug|cold-target|cold-both");
+  split->add_option("--method", s.req.method,
+                    "random|scaffold|stratified|kfold|cold-drug|cold-target|cold-both|folds (pair datasets: over pairs)");
   split->add_option("--sizes", s.req.sizes, "train,valid,test fractions");
   split->add_option("--name", s.req.name, "Split name (default: the method)");
   split->add_option("--folds", s.req.folds, "kfold: number of folds");
   split->add_option("--target", s.req.target, "stratified: target to stratify on (default: first)");
   split->add_flag("--generic-scaffolds", s.req.generic_scaffolds, "scaffold: use generic frameworks");
+  split->add_option("--valid-fold", s.req.valid_fold, "folds: training fold held out for validation (default 0; none)");
   split->footer("Example:\n  hitforge dataset split ds.h5 --method scaffold --sizes 0.8,0.1,0.1 --seed 0 --name scaffold");
   split->callback([&g] { run_split(s, g); });
 

@@ -38,6 +38,7 @@ void register_dataset_commands(CLI::App& app, GlobalOptions& g);
 void register_evaluate_vs_command(CLI::App& app, GlobalOptions& g);
 void register_search_command(CLI::App& app, GlobalOptions& g);
 void register_score_command(CLI::App& app, GlobalOptions& g);
+void register_gen_metrics_command(CLI::App& app, GlobalOptions& g);
 /// If argv names an ML command, exec's hitforge-ml with the same arguments (returns only on failure, with an exit
 /// code); returns -1 for other commands.
 int forward_ml_command(int argc, char** argv);
@@ -45,7 +46,9 @@ void register_ml_listing(CLI::App& app);
 // hitforge-ml
 void register_doctor_command(CLI::App& app, GlobalOptions& g);
 void register_train_command(CLI::App& app, GlobalOptions& g);
+void register_generate_command(CLI::App& app, GlobalOptions& g);
 void register_predict_commands(CLI::App& app, GlobalOptions& g);  // predict, evaluate
 void register_screen_command(CLI::App& app, GlobalOptions& g);    // screen, screen merge
+void register_serve_command(CLI::App& app, GlobalOptions& g);
 
 }  // namespace hitforge::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   cli::register_evaluate_vs_command(app, g);
   cli::register_search_command(app, g);
   cli::register_score_command(app, g);
+  cli::register_gen_metrics_command(app, g);
   cli::register_ml_listing(app);
   return cli::run_app(app, g, argc, argv);
 }

@@ -229,11 +229,112 @@ SplitInfo Dataset::split(const std::string& name) const {
 }
 
 bool Dataset::has_pairs() const { return h5::exists(file_.openGroup("/"), fmt::kPairs); }
+std::int64_t Dataset::n_pairs() const {
+  if (!has_pairs()) return 0;
+  return static_cast<std::int64_t>(h5::shape(group(fmt::kPairs).openDataSet(fmt::kLigand))[0]);
+}
 std::vector<std::int64_t> Dataset::pair_ligands() const {
   return h5::read_all<std::int64_t>(group(fmt::kPairs).openDataSet(fmt::kLigand));
 }
 std::vector<std::int64_t> Dataset::pair_proteins() const {
   return h5::read_all<std::int64_t>(group(fmt::kPairs).openDataSet(fmt::kProtein));
+}
+std::vector<std::string> Dataset::pair_label_names() const {
+  return h5::read_attr_strings(group(fmt::kPairs), "names");
+}
+std::vector<float> Dataset::pair_labels(const std::vector<std::int64_t>& pairs) const {
+  std::vector<float> out;
+  h5::read_indexed_rows<float>(group(fmt::kPairs).openDataSet(fmt::kLabel), pairs, out);
+  return out;
+}
+std::vector<float> Dataset::all_pair_labels() const {
+  return h5::read_all<float>(group(fmt::kPairs).openDataSet(fmt::kLabel));
+}
+std::vector<std::uint8_t> Dataset::pair_status() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kStatus)) return std::vector<std::uint8_t>(static_cast<size_t>(n_pairs()), 0);
+  return h5::read_all<std::uint8_t>(g.openDataSet(fmt::kStatus));
+}
+std::vector<std::string> Dataset::pair_reasons() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kReason)) return std::vector<std::string>(static_cast<size_t>(n_pairs()));
+  return h5::read_strings(g.openDataSet(fmt::kReason));
+}
+std::vector<std::int64_t> Dataset::pair_source_index() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kSourceIndex)) return iota_indices(n_pairs());
+  return h5::read_all<std::int64_t>(g.openDataSet(fmt::kSourceIndex));
+}
+std::vector<std::int64_t> Dataset::valid_pairs() const {
+  auto st = pair_status();
+  std::vector<std::int64_t> out;
+  for (size_t i = 0; i < st.size(); ++i)
+    if (st[i] == 0) out.push_back(static_cast<std::int64_t>(i));
+  return out;
+}
+std::vector<std::int32_t> Dataset::pair_folds() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kFold)) return {};
+  return h5::read_all<std::int32_t>(g.openDataSet(fmt::kFold));
+}
+std::vector<std::string> Dataset::pair_fold_names() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kFold)) return {};
+  return h5::read_attr_strings(g.openDataSet(fmt::kFold), "names");
+}
+std::int32_t Dataset::pair_test_fold() const {
+  H5::Group g = group(fmt::kPairs);
+  if (!h5::exists(g, fmt::kFold)) return -1;
+  return static_cast<std::int32_t>(h5::read_attr_int(g.openDataSet(fmt::kFold), "test_fold"));
+}
+
+std::int64_t Dataset::n_proteins() const {
+  if (!h5::exists(file_.openGroup("/"), fmt::kProteins)) return 0;
+  return static_cast<std::int64_t>(h5::shape(group(fmt::kProteins).openDataSet(fmt::kId))[0]);
+}
+std::vector<std::string> Dataset::protein_ids() const {
+  return h5::read_strings(group(fmt::kProteins).openDataSet(fmt::kId));
+}
+std::vector<std::string> Dataset::protein_sequences() const {
+  return h5::read_strings(group(fmt::kProteins).openDataSet(fmt::kSequence));
+}
+std::vector<std::uint8_t> Dataset::protein_status() const {
+  H5::Group g = group(fmt::kProteins);
+  if (!h5::exists(g, fmt::kStatus)) return std::vector<std::uint8_t>(static_cast<size_t>(n_proteins()), 0);
+  return h5::read_all<std::uint8_t>(g.openDataSet(fmt::kStatus));
+}
+std::vector<std::string> Dataset::protein_reasons() const {
+  H5::Group g = group(fmt::kProteins);
+  if (!h5::exists(g, fmt::kReason)) return std::vector<std::string>(static_cast<size_t>(n_proteins()));
+  return h5::read_strings(g.openDataSet(fmt::kReason));
+}
+bool Dataset::has_protein_tokens() const {
+  H5::Group root = file_.openGroup("/");
+  return h5::exists(root, fmt::kProteins) && h5::exists(root.openGroup(fmt::kProteins), fmt::kTokens);
+}
+namespace {
+H5::Group protein_tokens_group(const Dataset& ds, const H5::Group& proteins) {
+  HITFORGE_REQUIRE(ds.has_protein_tokens(), "'", ds.path(),
+                   "' has no protein token ids (rebuild it with hitforge dataset build --pairs)");
+  return proteins.openGroup(fmt::kTokens);
+}
+}  // namespace
+void Dataset::read_protein_tokens(std::vector<std::int32_t>& ids, std::vector<std::int64_t>& offsets) const {
+  H5::Group g = protein_tokens_group(*this, group(fmt::kProteins));
+  ids = h5::read_all<std::int32_t>(g.openDataSet(fmt::kTokenIds));
+  offsets = h5::read_all<std::int64_t>(g.openDataSet(fmt::kTokenOffsets));
+  HITFORGE_REQUIRE(static_cast<std::int64_t>(offsets.size()) == n_proteins() + 1 && offsets.front() == 0 &&
+                       offsets.back() == static_cast<std::int64_t>(ids.size()),
+                   "'", path_, "': protein token offsets are inconsistent with the protein table");
+}
+std::string Dataset::protein_crop() const {
+  return h5::read_attr_string(protein_tokens_group(*this, group(fmt::kProteins)), "crop");
+}
+std::int64_t Dataset::protein_max_length() const {
+  return h5::read_attr_int(protein_tokens_group(*this, group(fmt::kProteins)), "max_length");
+}
+std::string Dataset::protein_vocabulary_json() const {
+  return h5::read_attr_string(protein_tokens_group(*this, group(fmt::kProteins)), "vocabulary");
 }
 
 void write_splits(const std::string& path, const std::vector<NamedSplit>& splits) {
@@ -245,20 +346,27 @@ void write_splits(const std::string& path, const std::vector<NamedSplit>& splits
   std::filesystem::copy_file(path, out.temp_path(), std::filesystem::copy_options::overwrite_existing);
   {
     H5::H5File f = h5::open_file(out.temp_path(), /*writable=*/true);
-    H5::Group group = h5::require_group(f.openGroup("/"), fmt::kSplits);
-    for (const auto& s : splits) {
-      if (h5::exists(group, s.name)) group.unlink(s.name);
-      H5::Group g = group.createGroup(s.name);
-      h5::write_array(g, "train", s.split.train);
-      h5::write_array(g, "valid", s.split.valid);
-      h5::write_array(g, "test", s.split.test);
-      h5::write_attr(g, "method", s.method);
-      h5::write_attr(g, "seed", s.seed);
-      h5::write_attr(g, "sizes", s.sizes);
-    }
+    detail::write_split_groups(f.openGroup("/"), splits);
     f.close();
   }
   out.commit();
+}
+
+void detail::write_split_groups(H5::Group root, const std::vector<NamedSplit>& splits) {
+  for (const auto& s : splits)
+    HITFORGE_REQUIRE(!s.name.empty() && s.name.find('/') == std::string::npos, "split name '", s.name,
+                     "' must be non-empty and contain no '/'");
+  H5::Group group = h5::require_group(root, fmt::kSplits);
+  for (const auto& s : splits) {
+    if (h5::exists(group, s.name)) group.unlink(s.name);
+    H5::Group g = group.createGroup(s.name);
+    h5::write_array(g, "train", s.split.train);
+    h5::write_array(g, "valid", s.split.valid);
+    h5::write_array(g, "test", s.split.test);
+    h5::write_attr(g, "method", s.method);
+    h5::write_attr(g, "seed", s.seed);
+    h5::write_attr(g, "sizes", s.sizes);
+  }
 }
 
 std::vector<std::vector<std::int64_t>> make_batches(const std::vector<std::int64_t>& indices, std::size_t batch_size,

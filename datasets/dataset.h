@@ -73,10 +73,39 @@ class Dataset {
   std::vector<std::string> split_names() const;
   SplitInfo split(const std::string& name) const;  ///< UsageError listing the splits if absent
 
-  // Pair data (drug–target).
+  // Pair data (drug–target; layout in datasets/format.h and docs/dta.md). The records are then the ligand table.
   bool has_pairs() const;
+  std::int64_t n_pairs() const;
   std::vector<std::int64_t> pair_ligands() const;   ///< record index of each pair's ligand
   std::vector<std::int64_t> pair_proteins() const;  ///< protein index of each pair
+  std::vector<std::string> pair_label_names() const;
+  /// Pair labels, rows × n_labels (NaN = missing), for the given pair indices (any order; duplicates allowed).
+  std::vector<float> pair_labels(const std::vector<std::int64_t>& pairs) const;
+  std::vector<float> all_pair_labels() const;
+  std::vector<std::uint8_t> pair_status() const;    ///< 0 ok, 1 invalid (all 0 in files without the column)
+  std::vector<std::string> pair_reasons() const;
+  std::vector<std::int64_t> pair_source_index() const;
+  /// Indices of pairs with status ok.
+  std::vector<std::int64_t> valid_pairs() const;
+  /// Fold of each pair (-1 = none), the fold names and the test fold number; empty / -1 without folds.
+  std::vector<std::int32_t> pair_folds() const;
+  std::vector<std::string> pair_fold_names() const;
+  std::int32_t pair_test_fold() const;
+
+  // Protein table of pair data.
+  std::int64_t n_proteins() const;
+  std::vector<std::string> protein_ids() const;
+  std::vector<std::string> protein_sequences() const;
+  std::vector<std::uint8_t> protein_status() const;  ///< 0 ok, 1 invalid (all 0 in files without the column)
+  std::vector<std::string> protein_reasons() const;
+  /// Whether the proteins carry residue token ids (written by `dataset build --pairs`).
+  bool has_protein_tokens() const;
+  /// Cropped residue token ids of every protein, concatenated, and their offsets [p+1].
+  void read_protein_tokens(std::vector<std::int32_t>& ids, std::vector<std::int64_t>& offsets) const;
+  /// Token attributes: the crop rule, its length (0 = none) and the vocabulary JSON.
+  std::string protein_crop() const;
+  std::int64_t protein_max_length() const;
+  std::string protein_vocabulary_json() const;
 
  private:
   H5::Group group(const std::string& path) const;
@@ -87,15 +116,14 @@ class Dataset {
   std::vector<FeatureBlockInfo> blocks_;
 };
 
-struct NamedSplit {
-  std::string name, method, sizes;
-  std::int64_t seed = 0;
-  Split split;
-};
-
 /// Writes (or replaces) the given splits in the dataset at `path`. The file is copied, modified and atomically
 /// renamed, so a crash leaves the previous file intact.
 void write_splits(const std::string& path, const std::vector<NamedSplit>& splits);
+
+namespace detail {
+/// Writes (or replaces) /splits/<name> groups under an open file's root (shared by write_splits and DatasetWriter).
+void write_split_groups(H5::Group root, const std::vector<NamedSplit>& splits);
+}  // namespace detail
 
 /// Minibatches of `indices`: shuffled with `seed` (deterministic) when `shuffle`, last batch may be smaller.
 std::vector<std::vector<std::int64_t>> make_batches(const std::vector<std::int64_t>& indices, std::size_t batch_size,

@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/hdf5_util.h"
+#include "datasets/dataset.h"
 #include "datasets/format.h"
 
 namespace hitforge::data {
@@ -288,22 +289,96 @@ std::vector<std::string> DatasetWriter::task_types() const {
 }
 void DatasetWriter::finish() { impl_->finish(); }
 
+void DatasetWriter::write_proteins(const ProteinTable& t) {
+  const size_t p = t.size();
+  HITFORGE_REQUIRE(t.sequences.size() == p && t.status.size() == p && t.reasons.size() == p && t.lengths.size() == p,
+                   "protein table columns disagree in length (", p, " ids)");
+  HITFORGE_REQUIRE(t.token_offsets.empty() || t.token_offsets.size() == p + 1, "protein token offsets: expected ",
+                   p + 1, ", got ", t.token_offsets.size());
+  HITFORGE_REQUIRE(t.token_offsets.empty() || (t.token_offsets.front() == 0 &&
+                                               t.token_offsets.back() == static_cast<std::int64_t>(t.token_ids.size())),
+                   "protein token offsets do not span the token ids");
+  H5::Group root = impl_->h5.openGroup("/");
+  HITFORGE_REQUIRE(!h5::exists(root, fmt::kProteins), "write_proteins() called twice");
+  H5::Group g = root.createGroup(fmt::kProteins);
+  h5::write_strings(g, fmt::kId, t.ids);
+  h5::write_strings(g, fmt::kSequence, t.sequences);
+  h5::write_array(g, fmt::kStatus, t.status);
+  h5::write_strings(g, fmt::kReason, t.reasons);
+  h5::write_array(g, fmt::kLength, t.lengths);
+  if (t.token_offsets.empty()) return;
+  H5::Group tg = g.createGroup(fmt::kTokens);
+  h5::write_array(tg, fmt::kTokenIds, t.token_ids);
+  h5::write_array(tg, fmt::kTokenOffsets, t.token_offsets);
+  h5::write_attr(tg, "crop", t.crop);
+  h5::write_attr(tg, "max_length", t.max_length);
+  h5::write_attr(tg, "vocabulary", t.vocabulary_json);
+  h5::write_attr(tg, "vocab_size", t.vocab_size);
+}
+
 void DatasetWriter::write_proteins(const std::vector<std::string>& ids, const std::vector<std::string>& seqs) {
   HITFORGE_REQUIRE(ids.size() == seqs.size(), "protein ids and sequences differ in length");
-  H5::Group g = impl_->h5.openGroup("/").createGroup(fmt::kProteins);
-  h5::write_strings(g, fmt::kId, ids);
-  h5::write_strings(g, fmt::kSequence, seqs);
+  ProteinTable t;
+  t.ids = ids;
+  t.sequences = seqs;
+  t.status.assign(ids.size(), 0);
+  t.reasons.assign(ids.size(), "");
+  for (const auto& s : seqs) t.lengths.push_back(static_cast<std::int64_t>(s.size()));
+  write_proteins(t);
+}
+
+void DatasetWriter::write_pairs(const PairTable& t) {
+  const size_t m = t.size(), nt = t.label_names.size();
+  HITFORGE_REQUIRE(t.protein.size() == m && t.labels.size() == m * nt && t.status.size() == m &&
+                       t.reasons.size() == m && t.source_index.size() == m && (t.fold.empty() || t.fold.size() == m),
+                   "pair table columns disagree in length (", m, " pairs, ", nt, " labels)");
+  H5::Group root = impl_->h5.openGroup("/");
+  HITFORGE_REQUIRE(!h5::exists(root, fmt::kPairs), "write_pairs() called twice");
+  // Indices of valid pairs must resolve; an invalid pair may carry -1 for an unknown id.
+  std::int64_t n_proteins = -1;
+  if (h5::exists(root, fmt::kProteins))
+    n_proteins = static_cast<std::int64_t>(h5::shape(root.openGroup(fmt::kProteins).openDataSet(fmt::kId))[0]);
+  for (size_t i = 0; i < m; ++i) {
+    if (t.status[i] != 0) continue;
+    HITFORGE_REQUIRE(t.ligand[i] >= 0 && t.ligand[i] < impl_->rows, "pair ", i, ": ligand ", t.ligand[i],
+                     " is not a record (", impl_->rows, " ligands written)");
+    HITFORGE_REQUIRE(t.protein[i] >= 0 && (n_proteins < 0 || t.protein[i] < n_proteins), "pair ", i, ": protein ",
+                     t.protein[i], " is not in the protein table");
+  }
+  for (auto f : t.fold)
+    HITFORGE_REQUIRE(f >= -1 && f < static_cast<std::int32_t>(t.fold_names.size()), "pair fold ", f,
+                     " has no name (", t.fold_names.size(), " fold names)");
+  H5::Group g = root.createGroup(fmt::kPairs);
+  h5::write_array(g, fmt::kLigand, t.ligand);
+  h5::write_array(g, fmt::kProtein, t.protein);
+  h5::write_array(g, fmt::kLabel, t.labels, nt);
+  h5::write_attr(g, "names", t.label_names);
+  h5::write_array(g, fmt::kStatus, t.status);
+  h5::write_strings(g, fmt::kReason, t.reasons);
+  h5::write_array(g, fmt::kSourceIndex, t.source_index);
+  if (!t.fold.empty()) {
+    h5::write_array(g, fmt::kFold, t.fold);
+    H5::DataSet fd = g.openDataSet(fmt::kFold);
+    h5::write_attr(fd, "names", t.fold_names);
+    h5::write_attr(fd, "test_fold", static_cast<std::int64_t>(t.test_fold));
+  }
 }
 
 void DatasetWriter::write_pairs(const std::vector<std::int64_t>& ligand, const std::vector<std::int64_t>& protein,
                                 const std::vector<float>& labels, const std::vector<std::string>& label_names) {
-  const size_t m = ligand.size(), t = label_names.size();
-  HITFORGE_REQUIRE(protein.size() == m && labels.size() == m * t, "pair arrays disagree in length");
-  H5::Group g = impl_->h5.openGroup("/").createGroup(fmt::kPairs);
-  h5::write_array(g, fmt::kLigand, ligand);
-  h5::write_array(g, fmt::kProtein, protein);
-  h5::write_array(g, fmt::kLabel, labels, t);
-  h5::write_attr(g, "names", label_names);
+  PairTable t;
+  t.ligand = ligand;
+  t.protein = protein;
+  t.labels = labels;
+  t.label_names = label_names;
+  t.status.assign(ligand.size(), 0);
+  t.reasons.assign(ligand.size(), "");
+  for (size_t i = 0; i < ligand.size(); ++i) t.source_index.push_back(static_cast<std::int64_t>(i));
+  write_pairs(t);
+}
+
+void DatasetWriter::write_splits(const std::vector<NamedSplit>& splits) {
+  detail::write_split_groups(impl_->h5.openGroup("/"), splits);
 }
 
 }  // namespace hitforge::data

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "chem/featurizers/featurizer.h"
+#include "datasets/pair_table.h"
+#include "datasets/splits.h"
 
 namespace hitforge::data {
 
@@ -60,10 +62,17 @@ class DatasetWriter {
   void set_task_types(std::vector<std::string> task_types);
   /// Root-level provenance attribute (string); written at finish().
   void set_provenance(const std::string& key, const std::string& value);
-  /// Optional drug–target pair tables.
+  /// Optional drug–target pair tables (datasets/pair_table.h, docs/dta.md); each at most once, before finish().
+  /// The records appended are then the ligand table. UsageError when the columns disagree in length or a pair
+  /// names a protein or ligand row that does not exist.
+  void write_proteins(const ProteinTable& proteins);
+  void write_pairs(const PairTable& pairs);
+  /// Short forms for callers with only ids and sequences / indices and labels: every row ok, no tokens, no folds.
   void write_proteins(const std::vector<std::string>& ids, const std::vector<std::string>& sequences);
   void write_pairs(const std::vector<std::int64_t>& ligand, const std::vector<std::int64_t>& protein,
                    const std::vector<float>& labels, const std::vector<std::string>& label_names);
+  /// Named splits stored with the file (the layout of data::write_splits), so a builder needs no second copy.
+  void write_splits(const std::vector<NamedSplit>& splits);
   /// Writes the remaining metadata, closes the file, fsyncs and renames it to its final name.
   void finish();
   /// Task types as they will be written: those set, else inferred from the values appended so far.

@@ -40,13 +40,24 @@ inline constexpr const char* kTokenOffsets = "offsets";
 inline constexpr const char* kSplits = "splits";          // group: <name>/{train,valid,test} int64[], attrs method, seed, sizes
 inline constexpr const char* kProvenance = "provenance";  // group: attrs source_path, source_sha256, ...
 
-// Drug–target pair data (optional): proteins/{id,sequence} str[p]; pairs/{ligand,protein} int64[m],
-// pairs/label float32[m, t] with attrs names.
+// Drug–target pair data (optional; docs/dta.md). The ligands are the /records (one per drug, featurised once).
+//   proteins/{id, sequence, reason} str[p], status uint8[p], length int64[p] (residues before cropping);
+//   proteins/tokens/{ids int32[T], offsets int64[p+1]}: residue ids of chem::ProteinTokenizer (no <bos>/<eos>),
+//     cropped by the rule in attrs crop ("head" = the first max_length residues) and max_length (0 = none);
+//     attrs vocabulary (JSON), vocab_size. Invalid proteins own no tokens.
+//   pairs/{ligand, protein} int64[m] (record index of the ligand, index into /proteins), label float32[m, t] with
+//     attr names, status uint8[m], reason str[m], source_index int64[m] (pair number in the source),
+//     fold int32[m] (-1 = none) with attrs names str[k] (fold number → name) and test_fold (int64, -1 = none).
+// Files written before these were added hold only proteins/{id,sequence} and pairs/{ligand,protein,label}; readers
+// treat the missing columns as "ok" / "no fold".
 inline constexpr const char* kProteins = "proteins";
 inline constexpr const char* kSequence = "sequence";
+inline constexpr const char* kLength = "length";
+inline constexpr const char* kTokens = "tokens";
 inline constexpr const char* kPairs = "pairs";
 inline constexpr const char* kLigand = "ligand";
 inline constexpr const char* kProtein = "protein";
 inline constexpr const char* kLabel = "label";
+inline constexpr const char* kFold = "fold";
 
 }  // namespace hitforge::data::fmt

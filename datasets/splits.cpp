@@ -398,10 +398,34 @@ Split cold_both_split(const std::vector<std::int64_t>& pair_indices, const std::
   return s;
 }
 
+// ---- predefined folds ----
+
+Split fold_split(const std::vector<std::int64_t>& indices, const std::vector<std::int32_t>& fold_of, int test_fold,
+                 int valid_fold) {
+  std::vector<std::int64_t> v =
+      checked_candidates(indices, static_cast<std::int64_t>(fold_of.size()), "the fold table");
+  if (test_fold < 0) throw UsageError(str_cat("folds split: the test fold must be >= 0, got ", test_fold));
+  if (valid_fold < -1) throw UsageError(str_cat("folds split: the validation fold must be >= 0 (or -1 for none), got ",
+                                                valid_fold));
+  if (valid_fold == test_fold)
+    throw UsageError(str_cat("folds split: fold ", test_fold,
+                             " cannot be both the test and the validation fold (select models on a training fold)"));
+  std::array<std::vector<std::int64_t>, 3> parts;
+  std::vector<std::int64_t> dropped;
+  for (auto i : v) {
+    const int f = fold_of[static_cast<std::size_t>(i)];
+    if (f < 0) dropped.push_back(i);
+    else parts[f == test_fold ? kTest : (f == valid_fold ? kValid : kTrain)].push_back(i);
+  }
+  Split s = finish(std::move(parts));
+  s.dropped = std::move(dropped);  // already sorted: v is
+  return s;
+}
+
 // ---- dispatch ----
 
 namespace {
-constexpr std::array<std::pair<SplitMethod, const char*>, 7> kMethodNames{{
+constexpr std::array<std::pair<SplitMethod, const char*>, 8> kMethodNames{{
     {SplitMethod::random, "random"},
     {SplitMethod::scaffold, "scaffold"},
     {SplitMethod::stratified, "stratified"},
@@ -409,6 +433,7 @@ constexpr std::array<std::pair<SplitMethod, const char*>, 7> kMethodNames{{
     {SplitMethod::cold_drug, "cold-drug"},
     {SplitMethod::cold_target, "cold-target"},
     {SplitMethod::cold_both, "cold-both"},
+    {SplitMethod::folds, "folds"},
 }};
 }  // namespace
 
@@ -460,6 +485,9 @@ std::vector<Split> make_splits(SplitMethod method, const SplitInputs& in, const 
       need(!in.drug_of_pair.empty() && !in.target_of_pair.empty(),
            "drug and target ids per pair (a drug–target pair dataset)");
       return {cold_both_split(in.indices, in.drug_of_pair, in.target_of_pair, sizes, seed)};
+    case SplitMethod::folds:
+      need(!in.fold_of.empty(), "predefined folds (a pair dataset built with --folds or a fold column)");
+      return {fold_split(in.indices, in.fold_of, in.test_fold, in.valid_fold)};
   }
   HITFORGE_CHECK(false, "unhandled split method");
   return {};

@@ -32,6 +32,13 @@ struct Split {
   std::vector<std::int64_t> dropped;
 };
 
+/// A split with the name and parameters it is stored under (/splits/<name> in a dataset file).
+struct NamedSplit {
+  std::string name, method, sizes;
+  std::int64_t seed = 0;
+  Split split;
+};
+
 /// Fractions of the candidates for train/valid/test.
 struct SplitSizes {
   double train = 0.8, valid = 0.1, test = 0.1;
@@ -138,11 +145,21 @@ Split cold_both_split(const std::vector<std::int64_t>& pair_indices, const std::
                       const std::vector<std::int64_t>& target_of_pair, const SplitSizes& sizes,
                       std::uint64_t seed);
 
+// ---- predefined folds ----
+
+/// Split by predefined folds, e.g. DeepDTA's "setting 1" (five training folds and one test fold).
+/// `fold_of[i]` is candidate i's fold number (-1: in no fold). test = the candidates of `test_fold`; valid = those of
+/// `valid_fold`, a fold carved out of the training folds so that model selection never looks at the test fold
+/// (-1 = no validation set); train = the candidates of every other fold. Candidates in no fold go to `dropped`.
+/// UsageError when test_fold < 0, valid_fold < -1, or valid_fold == test_fold. Seed-independent.
+Split fold_split(const std::vector<std::int64_t>& indices, const std::vector<std::int32_t>& fold_of, int test_fold,
+                 int valid_fold);
+
 // ---- dispatch by name ----
 
-enum class SplitMethod { random, scaffold, stratified, kfold, cold_drug, cold_target, cold_both };
+enum class SplitMethod { random, scaffold, stratified, kfold, cold_drug, cold_target, cold_both, folds };
 
-/// "random|scaffold|stratified|kfold|cold-drug|cold-target|cold-both" (also accepts '_' for '-');
+/// "random|scaffold|stratified|kfold|cold-drug|cold-target|cold-both|folds" (also accepts '_' for '-');
 /// UsageError listing the names otherwise.
 SplitMethod parse_split_method(std::string_view name);
 /// The canonical name parse_split_method accepts ("cold-drug", ...).
@@ -160,6 +177,9 @@ struct SplitInputs {
   bool balanced_scaffolds = true;              ///< scaffold
   int folds = 5;                               ///< kfold
   bool kfold_valid = true;                     ///< kfold: valid = next fold (needs folds >= 3), else empty
+  std::vector<std::int32_t> fold_of;           ///< folds: predefined fold per record/pair (-1 = none)
+  int test_fold = -1;                          ///< folds: the fold number held out as the test set
+  int valid_fold = -1;                         ///< folds: the training fold used for validation (-1 = none)
 };
 
 /// Runs `method`: one Split, or `inputs.folds` splits for kfold. UsageError naming what is missing when the method

@@ -103,7 +103,31 @@ const std::vector<std::string> kDMPNNKeys{
     "dropout",    "aggregation", "aggregation_norm", "bias",   "extra_features_dim",
     "batch_norm", "ffn_hidden",  "ffn_layers"};
 
+const std::vector<std::string> kSmilesLSTMKeys{"vocab_size", "embedding_dim", "hidden", "layers", "dropout",
+                                               "pad_id",     "bos_id",        "eos_id", "unk_id"};
+
 using Factory = std::function<std::shared_ptr<PropertyModel>(const json&, const ModelDims&)>;
+using LanguageFactory = std::function<std::shared_ptr<LanguageModel>(const json&, const ModelDims&)>;
+
+const std::map<std::string, LanguageFactory>& language_registry() {
+  static const std::map<std::string, LanguageFactory> models{
+      {"smiles_lstm",
+       [](const json& c, const ModelDims& d) {
+         return std::make_shared<SmilesLSTMModel>(SmilesLSTM(smiles_lstm_options_from_json(c, d)));
+       }},
+  };
+  return models;
+}
+
+// A spec's {"name", "config"} after checking its shape.
+std::pair<std::string, json> split_spec(const json& spec) {
+  HITFORGE_REQUIRE(spec.is_object() && spec.contains("name") && spec["name"].is_string(),
+                   "model spec must be an object with a string \"name\" (and a \"config\" object)");
+  for (const auto& item : spec.items())
+    HITFORGE_REQUIRE(item.key() == "name" || item.key() == "config", "model spec: unknown key '", item.key(),
+                     "' (known: config, name)");
+  return {spec["name"].get<std::string>(), spec.contains("config") ? spec["config"] : json()};
+}
 
 const std::map<std::string, Factory>& registry() {
   static const std::map<std::string, Factory> models{
@@ -174,6 +198,27 @@ DMPNNOptions dmpnn_options_from_json(const json& config, const ModelDims& dims) 
   return o;
 }
 
+json smiles_lstm_options_to_json(const SmilesLSTMOptions& o) {
+  return json{{"vocab_size", o.vocab_size()}, {"embedding_dim", o.embedding_dim()}, {"hidden", o.hidden()},
+              {"layers", o.layers()},         {"dropout", o.dropout()},             {"pad_id", o.pad_id()},
+              {"bos_id", o.bos_id()},         {"eos_id", o.eos_id()},               {"unk_id", o.unk_id()}};
+}
+
+SmilesLSTMOptions smiles_lstm_options_from_json(const json& config, const ModelDims& dims) {
+  const ConfigReader r("smiles_lstm", config, kSmilesLSTMKeys);
+  SmilesLSTMOptions o(r.size("vocab_size", dims.vocab_size));
+  r.get("embedding_dim", o.embedding_dim());
+  r.get("hidden", o.hidden());
+  r.get("layers", o.layers());
+  r.get("dropout", o.dropout());
+  r.get("pad_id", o.pad_id());
+  r.get("bos_id", o.bos_id());
+  r.get("eos_id", o.eos_id());
+  r.get("unk_id", o.unk_id());
+  validate(o);  // fail here, with the config's context, rather than at construction
+  return o;
+}
+
 std::vector<std::string> known_models() {
   std::vector<std::string> names;
   for (const auto& entry : registry()) names.push_back(entry.first);
@@ -183,6 +228,10 @@ std::vector<std::string> known_models() {
 std::shared_ptr<PropertyModel> make_model(const std::string& name, const json& config, const ModelDims& dims) {
   const auto& models = registry();
   auto it = models.find(name);
+  HITFORGE_REQUIRE(!is_language_model(name), "'", name, "' is a language model, not a property model (",
+                   "make_language_model; hitforge train on a smiles_tokens block)");
+  HITFORGE_REQUIRE(!is_pair_model(name), "'", name, "' is a drug–target pair model, not a property model (",
+                   "make_pair_model; hitforge train on a pair dataset)");
   HITFORGE_REQUIRE(it != models.end(), "unknown model '", name, "' (known: ", sorted_list(known_models()), ")");
   return it->second(config, dims);
 }
@@ -192,12 +241,124 @@ json model_spec(const PropertyModel& model) {
 }
 
 std::shared_ptr<PropertyModel> make_model(const json& spec) {
-  HITFORGE_REQUIRE(spec.is_object() && spec.contains("name") && spec["name"].is_string(),
-                   "model spec must be an object with a string \"name\" (and a \"config\" object)");
-  for (const auto& item : spec.items())
-    HITFORGE_REQUIRE(item.key() == "name" || item.key() == "config", "model spec: unknown key '", item.key(),
-                     "' (known: config, name)");
-  return make_model(spec["name"].get<std::string>(), spec.contains("config") ? spec["config"] : json(), ModelDims{});
+  auto [name, config] = split_spec(spec);
+  return make_model(name, config, ModelDims{});
+}
+
+std::vector<std::string> known_language_models() {
+  std::vector<std::string> names;
+  for (const auto& entry : language_registry()) names.push_back(entry.first);
+  return names;
+}
+
+bool is_language_model(const std::string& name) { return language_registry().count(name) > 0; }
+
+std::shared_ptr<LanguageModel> make_language_model(const std::string& name, const json& config, const ModelDims& dims) {
+  const auto& models = language_registry();
+  auto it = models.find(name);
+  HITFORGE_REQUIRE(it != models.end(), "unknown language model '", name, "' (known: ",
+                   sorted_list(known_language_models()), ")");
+  return it->second(config, dims);
+}
+
+json model_spec(const LanguageModel& model) { return json{{"name", model.name()}, {"config", model.to_json()}}; }
+
+std::shared_ptr<LanguageModel> make_language_model(const json& spec) {
+  auto [name, config] = split_spec(spec);
+  return make_language_model(name, config, ModelDims{});
+}
+
+// ---- drug–target pair models ----
+
+namespace {
+
+const std::vector<std::string> kDTAKeys{"ligand_encoder",        "ligand",          "ligand_dim",
+                                        "protein_vocab_size",    "protein_embedding_dim", "protein_filters",
+                                        "protein_kernel_sizes",  "pad_id",          "head_hidden",
+                                        "dropout",               "n_tasks"};
+
+using PairFactory = std::function<std::shared_ptr<DTAModel>(const json&, const ModelDims&)>;
+
+const std::map<std::string, PairFactory>& pair_registry() {
+  static const std::map<std::string, PairFactory> models{
+      {"dta", [](const json& c,
+                 const ModelDims& d) { return std::make_shared<DTAModel>(DTA(dta_options_from_json(c, d))); }},
+  };
+  return models;
+}
+
+}  // namespace
+
+json dta_options_to_json(const DTAOptions& o) {
+  // The encoder's n_tasks is ligand_dim by construction; leaving it out keeps one source of truth.
+  json ligand = o.graph_encoder() ? dmpnn_options_to_json(*o.graph_encoder())
+                                  : fingerprint_mlp_options_to_json(*o.fingerprint_encoder());
+  ligand.erase("n_tasks");
+  return json{{"ligand_encoder", o.ligand_encoder()},
+              {"ligand", ligand},
+              {"ligand_dim", o.ligand_dim()},
+              {"protein_vocab_size", o.protein_vocab_size()},
+              {"protein_embedding_dim", o.protein_embedding_dim()},
+              {"protein_filters", o.protein_filters()},
+              {"protein_kernel_sizes", o.protein_kernel_sizes()},
+              {"pad_id", o.pad_id()},
+              {"head_hidden", o.head_hidden()},
+              {"dropout", o.dropout()},
+              {"n_tasks", o.n_tasks()}};
+}
+
+DTAOptions dta_options_from_json(const json& config, const ModelDims& dims) {
+  const ConfigReader r("dta", config, kDTAKeys);
+  std::string encoder = dims.atom_dim || !dims.input_dim ? "dmpnn" : "fp_mlp";
+  r.get("ligand_encoder", encoder);
+  HITFORGE_REQUIRE(encoder == "dmpnn" || encoder == "fp_mlp", "dta config: 'ligand_encoder' must be \"dmpnn\" or ",
+                   "\"fp_mlp\", got \"", encoder, "\"");
+  std::int64_t ligand_dim = 128;
+  r.get("ligand_dim", ligand_dim);
+  const json* ligand = r.find("ligand");
+  HITFORGE_REQUIRE(!ligand || ligand->is_object(), "dta config: 'ligand' must be the encoder's config object");
+  HITFORGE_REQUIRE(!ligand || !ligand->contains("n_tasks"),
+                   "dta config: the ligand encoder's output width is 'ligand_dim'; remove 'n_tasks' from 'ligand'");
+  ModelDims ld = dims;  // the encoder's sizes come from the data; its output is the ligand embedding
+  ld.n_tasks = ligand_dim;
+  ld.vocab_size.reset();
+  const json none;
+  const json& lc = ligand ? *ligand : none;
+  DTAOptions o = encoder == "dmpnn" ? DTAOptions(dmpnn_options_from_json(lc, ld))
+                                    : DTAOptions(fingerprint_mlp_options_from_json(lc, ld));
+  o.ligand_dim(ligand_dim);
+  o.protein_vocab_size(r.size("protein_vocab_size", dims.vocab_size, o.protein_vocab_size()));
+  o.n_tasks(r.size("n_tasks", dims.n_tasks, 1));
+  r.get("protein_embedding_dim", o.protein_embedding_dim());
+  r.get("protein_filters", o.protein_filters());
+  r.get("protein_kernel_sizes", o.protein_kernel_sizes());
+  r.get("pad_id", o.pad_id());
+  r.get("head_hidden", o.head_hidden());
+  r.get("dropout", o.dropout());
+  return o;
+}
+
+std::vector<std::string> known_pair_models() {
+  std::vector<std::string> names;
+  for (const auto& entry : pair_registry()) names.push_back(entry.first);
+  return names;
+}
+
+bool is_pair_model(const std::string& name) { return pair_registry().count(name) > 0; }
+
+std::shared_ptr<DTAModel> make_pair_model(const std::string& name, const json& config, const ModelDims& dims) {
+  const auto& models = pair_registry();
+  auto it = models.find(name);
+  HITFORGE_REQUIRE(it != models.end(), "unknown pair model '", name, "' (known: ", sorted_list(known_pair_models()),
+                   ")");
+  return it->second(config, dims);
+}
+
+json model_spec(const DTAModel& model) { return json{{"name", model.name()}, {"config", model.to_json()}}; }
+
+std::shared_ptr<DTAModel> make_pair_model(const json& spec) {
+  auto [name, config] = split_spec(spec);
+  return make_pair_model(name, config, ModelDims{});
 }
 
 }  // namespace hitforge::models

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/svg_plot.h"
 #include "core/text.h"
+#include "screen/screen_output.h"
 
 namespace hitforge::screen {
 using core::str_cat;
@@ -29,15 +30,6 @@ namespace {
 
 constexpr int kHistBins = 20;
 constexpr int kStateVersion = 1;
-
-// Numbers are written with 7 significant digits; ranking uses the value as written, so that a merge of shard files
-// (which only sees the text) orders records exactly as the run that wrote them did.
-std::string number(double v) {
-  if (std::isnan(v)) return std::string();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.7g", v);
-  return buf;
-}
 
 struct Hit {
   double score = 0;
@@ -75,23 +67,22 @@ class TopK {
   std::vector<Hit> heap_;
 };
 
-std::string header(const ScoringFunction& sf, bool ranked) {
-  std::string h = ranked ? "rank," : "";
-  h += "index,id,smiles,status,reason,score";
-  for (const auto& c : sf.components()) h += "," + core::csv_field("d_" + c);
-  for (const auto& c : sf.raw_columns()) h += "," + core::csv_field(c);
-  return h + ",notes";
+std::vector<std::string> columns(const ScoringFunction& sf, bool ranked) {
+  return table_columns(sf.components(), sf.raw_columns(), ranked);
 }
 
+// Numbers are written with 7 significant digits (format_number); ranking uses the value as written, so that a merge
+// of shard files (which only sees the text, or in .h5 the float64 parsed from it) orders records exactly as the run
+// that wrote them did.
 std::string format_row(const ScoredBatch& b, std::size_t i, std::size_t R, std::size_t C) {
   const auto& ch = b.chunk;
   const auto status = static_cast<chem::RecordStatus>(ch.status[i]);
   const bool has_smiles = !ch.smiles[i].empty();
   std::string row = str_cat(ch.source_index[i], ",", core::csv_field(ch.ids[i]), ",",
                             core::csv_field(has_smiles ? ch.smiles[i] : ch.inputs[i]), ",", chem::to_string(status),
-                            ",", core::csv_field(ch.reasons[i]), ",", number(b.score[i]));
-  for (std::size_t c = 0; c < C; ++c) row += "," + number(b.desirability[i * C + c]);
-  for (std::size_t r = 0; r < R; ++r) row += "," + number(b.raw[i * R + r]);
+                            ",", core::csv_field(ch.reasons[i]), ",", format_number(b.score[i]));
+  for (std::size_t c = 0; c < C; ++c) row += "," + format_number(b.desirability[i * C + c]);
+  for (std::size_t r = 0; r < R; ++r) row += "," + format_number(b.raw[i * R + r]);
   row += "," + core::csv_field(b.notes[i]);
   return row;
 }
@@ -180,9 +171,14 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
                    "--out already holds every record)");
   HITFORGE_REQUIRE(o.chunk > 0, "chunk size must be positive");
   const std::string stream_path = o.top_k > 0 ? o.all_scores : o.out;
+  // The stream is staged as CSV in any case (see the header); an .h5 stream is built from it when publishing.
   const std::string partial_path = stream_path.empty() ? std::string() : stream_path + ".partial";
   const std::string state_path = o.out + ".state.json";
+  const bool top_h5 = o.top_k > 0 && is_hdf5_path(o.out);
+  const bool stream_h5 = !stream_path.empty() && is_hdf5_path(stream_path);
   const std::size_t R = sf.raw_columns().size(), C = sf.components().size();
+  // Refuse column names HDF5 cannot hold now, not after hours of scoring.
+  if (top_h5 || stream_h5) check_hdf5_column_names(columns(sf, top_h5));
   const auto t0 = std::chrono::steady_clock::now();
 
   nlohmann::json identity = {
@@ -228,8 +224,9 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
     hist.counts = st.at("histograms").get<std::vector<std::vector<double>>>();
     for (const auto& h : st.at("top")) top.offer(Hit{h.at(0).get<double>(), h.at(1).get<std::int64_t>(), h.at(2)});
     if (!partial_path.empty()) {
-      // Killed while publishing: the stream was already renamed to its final name, the state not yet removed.
-      if (!fs::exists(partial_path) && fs::exists(stream_path)) fs::rename(stream_path, partial_path);
+      // Killed while publishing a CSV stream: it was already renamed to its final name, the state not yet removed.
+      // (An .h5 stream is a copy: its staging file stays until the state is gone.)
+      if (!stream_h5 && !fs::exists(partial_path) && fs::exists(stream_path)) fs::rename(stream_path, partial_path);
       HITFORGE_REQUIRE(
           fs::exists(partial_path) && static_cast<std::int64_t>(fs::file_size(partial_path)) >= committed_bytes,
           "cannot resume: '", partial_path, "' is missing or shorter than its committed length");
@@ -244,7 +241,7 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   std::unique_ptr<StreamFile> stream;
   if (!partial_path.empty()) {
     stream = std::make_unique<StreamFile>(partial_path, committed_bytes);
-    if (committed_bytes == 0) stream->append_and_sync(header(sf, false) + "\n");
+    if (committed_bytes == 0) stream->append_and_sync(table_header(columns(sf, false)) + "\n");
   }
 
   auto reader = chem::MoleculeReader::open(o.library, o.reader);
@@ -280,7 +277,8 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
           hist.add(0, batch.score[i]);
           for (std::size_t c = 0; c < C; ++c) hist.add(1 + c, batch.desirability[i * C + c]);
           if (o.top_k > 0)
-            top.offer(Hit{std::strtod(number(batch.score[i]).c_str(), nullptr), batch.chunk.source_index[i], row});
+            top.offer(
+                Hit{std::strtod(format_number(batch.score[i]).c_str(), nullptr), batch.chunk.source_index[i], row});
         } else if (status == chem::RecordStatus::invalid) {
           ++sum.invalid;
         } else {
@@ -317,18 +315,36 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   bar->finish();
   sum.seconds = seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  // Publish: the top-k file, the stream (rename of its fsync'ed partial file), the summary and plots; the state
-  // file goes last, so a crash in between still resumes (to an immediate finish; resume renames the stream back).
+  // Publish: the top-k file, the stream (rename of its fsync'ed partial file, or an .h5 built from it), the summary
+  // and plots; the state file goes last, so a crash in between still resumes (to an immediate finish that publishes
+  // again; resume renames a CSV stream back). An .h5 stream's staging file is removed after the state: a crash
+  // between the two leaves only that stale file, which the next run to the same output overwrites.
+  TableInfo info;
+  info.recipe = sf.resolved_recipe();
+  info.library = o.library;
+  info.shard = str_cat(o.shard, "/", o.n_shards);
   if (o.top_k > 0) {
-    std::string text = header(sf, true) + "\n";
+    info.columns = columns(sf, true);
     std::int64_t rank = 0;
-    for (const auto& h : top.sorted()) text += str_cat(++rank, ",", h.line, "\n");
-    core::write_file_atomic(o.out, text);
+    if (top_h5) {
+      H5TableWriter w(o.out, info);
+      for (const auto& h : top.sorted()) w.add_row(str_cat(++rank, ",", h.line), str_cat("top-k row ", rank));
+      w.commit();
+    } else {
+      std::string text = table_header(info.columns) + "\n";
+      for (const auto& h : top.sorted()) text += str_cat(++rank, ",", h.line, "\n");
+      core::write_file_atomic(o.out, text);
+    }
   }
   if (stream) {
     stream->close();
-    fs::rename(partial_path, stream_path);
-    core::fsync_path(fs::absolute(stream_path).parent_path().string());
+    if (stream_h5) {
+      info.columns = columns(sf, false);
+      convert_csv_to_hdf5(partial_path, stream_path, info);
+    } else {
+      fs::rename(partial_path, stream_path);
+      core::fsync_path(fs::absolute(stream_path).parent_path().string());
+    }
   }
   nlohmann::json summary = sum.to_json();
   summary["recipe"] = sf.resolved_recipe();
@@ -349,55 +365,62 @@ ScreenSummary run_screen(const ScoringFunction& sf, const ScreenOptions& o) {
   }
   core::write_file_atomic(o.out + ".summary.json", summary.dump(2) + "\n");
   fs::remove(state_path);
+  if (stream_h5) fs::remove(partial_path);
   return sum;
 }
 
 void merge_top_k(const std::vector<std::string>& inputs, const std::string& out, std::int64_t top_k) {
   HITFORGE_REQUIRE(!inputs.empty(), "merge needs at least one shard output");
   HITFORGE_REQUIRE(top_k > 0, "--top-k must be positive");
+  TableInfo info;  // the first input's columns; the recipe of the first .h5 input
   std::string head;
   TopK top(top_k);
   std::unordered_set<std::int64_t> seen;
   std::vector<std::string> fields;
   for (const auto& path : inputs) {
-    std::ifstream in(path);
-    HITFORGE_REQUIRE(in.good(), "cannot read '", path, "'");
-    std::string line;
-    HITFORGE_REQUIRE(static_cast<bool>(std::getline(in, line)), "'", path, "' is empty");
+    // CSV and .h5 inputs both read as CSV rows with the same text (screen_output.h), so they mix freely.
+    auto in = TableReader::open(path);
     if (head.empty()) {
-      head = line;
-      HITFORGE_REQUIRE(head.rfind("rank,index,id,smiles,status,reason,score", 0) == 0, "'", path,
-                       "' is not a top-k file of hitforge screen (its header is '", head.substr(0, 80), "')");
+      head = in->header();
+      info.columns = in->columns();
+      HITFORGE_REQUIRE(info.columns.front() == "rank", "'", path,
+                       "' is not a top-k file of hitforge screen (it has no rank column: an all-records output?)");
     } else {
-      HITFORGE_REQUIRE(line == head, "'", path, "' has other columns than '", inputs.front(),
+      HITFORGE_REQUIRE(in->header() == head, "'", path, "' has other columns than '", inputs.front(),
                        "' (shards of one campaign must use the same recipe)");
     }
-    std::int64_t line_no = 1;
-    while (std::getline(in, line)) {
-      ++line_no;
-      if (line.empty()) continue;
+    // Recipes are not compared: a resolved recipe names model directories, which legitimately differ between
+    // the machines that ran the shards. The columns are what CSV shards can be checked on too.
+    if (info.recipe.is_null()) info.recipe = in->info().recipe;
+    std::string row;
+    while (in->next(row)) {
       // rank,index,id,smiles,status,reason,score,...: split off rank and read index and score (quoted fields are
       // possible in id, smiles and reason, so use the CSV splitter).
-      HITFORGE_REQUIRE(chem::split_delimited(line, ',', fields) && fields.size() >= 7, "'", path, "' line ", line_no,
+      HITFORGE_REQUIRE(chem::split_delimited(row, ',', fields) && fields.size() >= 7, in->where(),
                        ": not a row of a top-k file");
       Hit h;
       char* end = nullptr;
       h.index = std::strtoll(fields[1].c_str(), &end, 10);
-      HITFORGE_REQUIRE(end && *end == 0 && !fields[1].empty(), "'", path, "' line ", line_no, ": bad index '",
-                       fields[1], "'");
+      HITFORGE_REQUIRE(end && *end == 0 && !fields[1].empty(), in->where(), ": bad index '", fields[1], "'");
       h.score = std::strtod(fields[6].c_str(), &end);
-      HITFORGE_REQUIRE(end && *end == 0 && !fields[6].empty(), "'", path, "' line ", line_no, ": bad score '",
-                       fields[6], "'");
-      HITFORGE_REQUIRE(seen.insert(h.index).second, "'", path, "' line ", line_no, ": record index ", h.index,
+      HITFORGE_REQUIRE(end && *end == 0 && !fields[6].empty(), in->where(), ": bad score '", fields[6], "'");
+      HITFORGE_REQUIRE(seen.insert(h.index).second, in->where(), ": record index ", h.index,
                        " appears twice among the inputs (the same shard given twice, or shards of different N?)");
-      h.line = line.substr(line.find(',') + 1);
+      h.line = row.substr(row.find(',') + 1);
       top.offer(std::move(h));
     }
   }
-  std::string text = head + "\n";
   std::int64_t rank = 0;
-  for (const auto& h : top.sorted()) text += str_cat(++rank, ",", h.line, "\n");
-  core::write_file_atomic(out, text);
+  if (is_hdf5_path(out)) {
+    info.merged_from = inputs;
+    H5TableWriter w(out, info);
+    for (const auto& h : top.sorted()) w.add_row(str_cat(++rank, ",", h.line), str_cat("merged row ", rank));
+    w.commit();
+  } else {
+    std::string text = head + "\n";
+    for (const auto& h : top.sorted()) text += str_cat(++rank, ",", h.line, "\n");
+    core::write_file_atomic(out, text);
+  }
 }
 
 }  // namespace hitforge::screen

@@ -20,10 +20,12 @@
 #include "models/model_config.h"
 #include "train/distributed.h"  // distributed (issue #3)
 #include "train/feature_rows.h"
+#include "train/lm_trainer.h"
 #include "train/lr_schedule.h"
 #include "train/metrics.h"
 #include "train/predictor.h"
 #include "train/run_manifest.h"
+#include "train/train_state.h"
 
 namespace hitforge::train {
 namespace fs = std::filesystem;
@@ -89,120 +91,12 @@ torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, cons
   return per.sum() / mask.sum().clamp_min(1);
 }
 
-void set_lr(torch::optim::Optimizer& opt, double lr) {
-  for (auto& g : opt.param_groups()) g.options().set_lr(lr);
-}
-
-struct MemberState {
-  std::int64_t epoch = 0;  // epochs finished
-  std::int64_t step = 0;
-  std::int64_t best_epoch = -1;
-  double best_metric = NAN;
-  std::int64_t bad_epochs = 0;
-  bool finished = false;
-};
-
-torch::Tensor scalar(double v) { return torch::tensor({v}, torch::kFloat64); }
-double read_scalar(torch::serialize::InputArchive& a, const std::string& key) {
-  torch::Tensor t;
-  a.read(key, t);
-  return t.item<double>();
-}
-
-void save_state(const std::string& path, models::PropertyModel& model, torch::optim::Optimizer& opt,
-                const std::vector<torch::Tensor>& best, const MemberState& st) {
-  core::AtomicFile out(path);
-  torch::serialize::OutputArchive a, ma, oa, ba;
-  model.module()->save(ma);
-  opt.save(oa);
-  for (size_t i = 0; i < best.size(); ++i) ba.write(str_cat("p", i), best[i]);
-  a.write("model", ma);
-  a.write("optimizer", oa);
-  a.write("best", ba);
-  a.write("epoch", scalar(st.epoch));
-  a.write("step", scalar(st.step));
-  a.write("best_epoch", scalar(st.best_epoch));
-  a.write("best_metric", scalar(st.best_metric));
-  a.write("bad_epochs", scalar(st.bad_epochs));
-  a.write("finished", scalar(st.finished ? 1 : 0));
-  auto gen = at::detail::getDefaultCPUGenerator();
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    a.write("rng", gen.get_state());
-  }
-  a.save_to(out.temp_path());
-  out.commit();
-}
-
-MemberState load_state(const std::string& path, models::PropertyModel& model, torch::optim::Optimizer& opt,
-                       std::vector<torch::Tensor>& best) {
-  torch::serialize::InputArchive a, ma, oa, ba;
-  try {
-    a.load_from(path);
-  } catch (const c10::Error& e) {
-    throw UsageError(str_cat("cannot resume from '", path, "': ", e.what_without_backtrace()));
-  }
-  a.read("model", ma);
-  model.module()->load(ma);
-  a.read("optimizer", oa);
-  opt.load(oa);
-  a.read("best", ba);
-  for (size_t i = 0; i < best.size(); ++i) {
-    torch::Tensor t;
-    ba.read(str_cat("p", i), t);
-    best[i] = t;
-  }
-  MemberState st;
-  st.epoch = static_cast<std::int64_t>(read_scalar(a, "epoch"));
-  st.step = static_cast<std::int64_t>(read_scalar(a, "step"));
-  st.best_epoch = static_cast<std::int64_t>(read_scalar(a, "best_epoch"));
-  st.best_metric = read_scalar(a, "best_metric");
-  st.bad_epochs = static_cast<std::int64_t>(read_scalar(a, "bad_epochs"));
-  st.finished = read_scalar(a, "finished") != 0;
-  torch::Tensor rng;
-  a.read("rng", rng);
-  auto gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(rng);
-  return st;
-}
-
-std::vector<torch::Tensor> snapshot(models::PropertyModel& model) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : model.module()->parameters()) out.push_back(p.detach().clone());
-  for (const auto& b : model.module()->buffers()) out.push_back(b.detach().clone());
-  return out;
-}
-
-void restore(models::PropertyModel& model, const std::vector<torch::Tensor>& snap) {
-  torch::NoGradGuard ng;
-  size_t i = 0;
-  for (auto& p : model.module()->parameters()) p.copy_(snap.at(i++));
-  for (auto& b : model.module()->buffers()) b.copy_(snap.at(i++));
-}
-
-// Rewrites the log without member k's lines past `epoch` (atomically).
-void drop_log_lines_after(const std::string& path, int member, std::int64_t epoch) {
-  std::ifstream in(path);
-  if (!in) return;
-  std::string kept, l;
-  while (std::getline(in, l)) {
-    auto j = nlohmann::json::parse(l, nullptr, false);
-    if (!j.is_discarded() && j.value("member", -1) == member && j.value("epoch", std::int64_t{0}) > epoch) continue;
-    kept += l + "\n";
-  }
-  core::write_file_atomic(path, kept);
-}
-
-void append_line(const std::string& path, const std::string& line) {
-  std::ofstream out(path, std::ios::app);
-  out << line << "\n";
-}
-
 }  // namespace
 
 nlohmann::json train_run(const TrainOptions& o) {
+  if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
+  HITFORGE_REQUIRE(!o.split.empty(), "property models need a named split of the dataset (--split)");
   HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1 && o.ensemble >= 1, "epochs, batch size and ensemble must be >= 1");
   HITFORGE_REQUIRE(o.optimizer == "adam" || o.optimizer == "adamw", "--optimizer must be adam or adamw");
   const torch::Device device = core::parse_device(o.device);
@@ -339,23 +233,19 @@ nlohmann::json train_run(const TrainOptions& o) {
     torch::manual_seed(seed);
     auto model = models::make_model(man.model);
     model->to(device);
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    if (o.optimizer == "adamw")
-      opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(o.init_lr).weight_decay(o.weight_decay));
-    else
-      opt = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(o.init_lr).weight_decay(o.weight_decay));
+    std::unique_ptr<torch::optim::Optimizer> opt = make_optimizer(o, model->parameters());
     const fs::path mdir = fs::path(o.out_dir) / str_cat("member_", k);
     if (dist.is_main()) fs::create_directories(mdir);  // distributed (issue #3): rank 0 writes
     const std::string state_path = (mdir / "state.pt").string();
-    std::vector<torch::Tensor> best = snapshot(*model);
-    MemberState st;
+    std::vector<torch::Tensor> best = snapshot(*model->module());
+    TrainState st;
     // ---- distributed (issue #3): resuming needs every rank to read the same state.pt (a shared run directory)
     const bool has_state = o.resume && fs::exists(state_path);
     HITFORGE_REQUIRE(dist.any(has_state) == !dist.any(!has_state), "--resume with ", dist.world_size(),
                      " processes needs '", state_path, "' on every rank: put --out on a file system all ranks share");
     // ---- end distributed
     if (has_state) {
-      st = load_state(state_path, *model, *opt, best);
+      st = load_train_state(state_path, *model->module(), *opt, best);
       if (dist.is_main()) drop_log_lines_after(log_path, k, st.epoch);  // an epoch logged but not checkpointed is re-run
       core::log_info(str_cat("member ", k, ": resuming after epoch ", st.epoch, " (best ", metric, " ", st.best_metric,
                              " at epoch ", st.best_epoch, ")"));
@@ -430,7 +320,7 @@ nlohmann::json train_run(const TrainOptions& o) {
         st.best_metric = v;
         st.best_epoch = st.epoch;
         st.bad_epochs = 0;
-        best = snapshot(*model);
+        best = snapshot(*model->module());
       } else {
         ++st.bad_epochs;
       }
@@ -440,15 +330,15 @@ nlohmann::json train_run(const TrainOptions& o) {
                              {"valid_" + metric, v}, {"lr", sched.lr(st.step)}, {"seconds", secs},
                              {"train_mol_per_s", secs > 0 ? loss_n / secs : 0.0}};
       if (dist.is_main()) {  // distributed (issue #3): rank 0 writes
-        append_line(log_path, line.dump());
+        append_log_line(log_path, line.dump());
         core::log_info(str_cat("member ", k, " epoch ", st.epoch, ": train loss ", train_loss, ", valid ", metric, " ", v,
                                improved ? " (best)" : "", ", ", static_cast<long>(loss_n / std::max(secs, 1e-9)), " mol/s"));
       }
       if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
       if (st.epoch >= o.epochs) st.finished = true;
-      if (dist.is_main()) save_state(state_path, *model, *opt, best, st);  // distributed (issue #3): rank 0 writes
+      if (dist.is_main()) save_train_state(state_path, *model->module(), *opt, best, st);  // distributed (issue #3): rank 0 writes
     }
-    restore(*model, best);
+    restore(*model->module(), best);
     if (!dist.is_main()) continue;  // distributed (issue #3): the other ranks get rank 0's metrics below
     save_model(*model, (mdir / "model.pt").string());
     double member_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_member).count();

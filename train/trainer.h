@@ -5,6 +5,9 @@
 // resume after a crash (state.pt after every epoch: weights, optimizer, RNG, counters).
 //
 // Reproducible: the same seed, data and thread count give the same weights and metrics.
+//
+// A language model named in `model` (models::is_language_model, e.g. smiles_lstm) is trained as a generative prior
+// instead, by train/lm_trainer.h, with the same options, checkpoints, resume, log and LR schedule.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,10 +18,11 @@ namespace hitforge::train {
 
 struct TrainOptions {
   std::string data;                  ///< dataset .h5
-  std::string split;                 ///< named split in the dataset
+  std::string split;                 ///< named split in the dataset ("" = language models hold out valid_fraction)
   std::string model = "dmpnn";       ///< fp_mlp | dmpnn
   nlohmann::json model_config;       ///< model options (null = defaults)
-  std::string input_block;           ///< feature block fed to the model ("" = graph for dmpnn, morgan for fp_mlp)
+  std::string input_block;           ///< feature block fed to the model ("" = graph for dmpnn, morgan for fp_mlp,
+                                     ///< the smiles_tokens block for language models)
   std::string extra_block;           ///< optional dense block of molecule features (dmpnn), e.g. rdkit2d
   std::vector<std::string> targets;  ///< target names ("" = all targets of the dataset)
   std::string task;                  ///< "" = the dataset's task types; regression|classification overrides all
@@ -37,6 +41,9 @@ struct TrainOptions {
   std::string device = "cpu";
   bool progress = true;
   bool plots = true;
+  // language models only
+  double valid_fraction = 0.05;      ///< random validation hold-out when no split is named
+  int session_epochs = 0;            ///< stop (resumably) after this many epochs in this call; 0 = run to the end
   nlohmann::json to_json() const;
 };
 

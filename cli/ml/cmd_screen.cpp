@@ -70,8 +70,9 @@ void register_screen_command(CLI::App& app, GlobalOptions& g) {
   sc->require_subcommand(0, 1);
   sc->add_option("--library", s.library, ".smi/.csv/.tsv/.sdf, optionally .gz (any size: streamed)");
   sc->add_option("--recipe", s.recipe, "Scoring recipe JSON (docs/screening.md, examples in docs/recipes/)");
-  sc->add_option("--out", s.out, "Top-k CSV with --top-k, else every record in input order");
-  sc->add_option("--all-scores", s.all_scores, "With --top-k: also write every record here");
+  sc->add_option("--out", s.out,
+                 "Top-k table with --top-k, else every record in input order (.h5/.hdf5: HDF5, else CSV)");
+  sc->add_option("--all-scores", s.all_scores, "With --top-k: also write every record here (.h5/.hdf5: HDF5)");
   sc->add_option("--top-k", s.top_k, "Keep the K best-scoring molecules")->check(CLI::NonNegativeNumber);
   sc->add_option("--shard", s.shard, "i/N: this process screens records with index % N == i");
   sc->add_flag("--resume", s.resume, "Continue an interrupted screen of the same library, recipe and shard");
@@ -84,10 +85,14 @@ void register_screen_command(CLI::App& app, GlobalOptions& g) {
       "Examples:\n"
       "  hitforge screen --library lib.smi.gz --recipe docs/recipes/drug_likeness.json --top-k 1000 --out hits.csv\n"
       "  hitforge screen --library lib.smi.gz --recipe r.json --top-k 1000 --shard 3/8 --out shard3.csv\n"
-      "  hitforge screen merge shard*.csv --top-k 1000 --out hits.csv");
-  CLI::App* mc = sc->add_subcommand("merge", "Combine shard top-k files into the overall top-k");
-  mc->add_option("inputs", m.inputs, "Top-k files of the shards")->required()->check(CLI::ExistingFile);
-  mc->add_option("--out", m.out, "Merged top-k CSV")->required();
+      "  hitforge screen merge shard*.csv --top-k 1000 --out hits.csv\n"
+      "  hitforge screen --library lib.smi.gz --recipe r.json --top-k 1000 --all-scores all.h5 --out hits.h5\n"
+      "Outputs ending in .h5/.hdf5 are HDF5 tables (one dataset per column; docs/screening.md), others CSV.");
+  CLI::App* mc = sc->add_subcommand("merge", "Combine shard top-k files (CSV or .h5) into the overall top-k");
+  mc->add_option("inputs", m.inputs, "Top-k files of the shards (CSV or .h5, may be mixed)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  mc->add_option("--out", m.out, "Merged top-k table (.h5/.hdf5: HDF5, else CSV)")->required();
   mc->add_option("--top-k", m.top_k, "K")->required()->check(CLI::PositiveNumber);
   mc->callback([] {
     screen::merge_top_k(m.inputs, m.out, m.top_k);

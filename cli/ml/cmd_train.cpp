@@ -1,4 +1,5 @@
 // hitforge train — train (or resume) a property model on a dataset split.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/torch_runtime.h"
+#include "models/model_config.h"
 #include "train/trainer.h"
 
 namespace hitforge::cli {
@@ -42,6 +44,24 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
                      a.config_path, "' is not a JSON object");
   }
   nlohmann::json m = train::train_run(a.opt);
+  if (models::is_language_model(a.opt.model)) {
+    if (m.value("paused", false)) {
+      std::cout << "run: " << a.opt.out_dir << " paused after epoch " << m["epoch"] << " of " << m["epochs"]
+                << " (continue with --resume)\n";
+      return;
+    }
+    std::cout << "prior: " << a.opt.out_dir << " (best epoch " << m["best_epoch"] << " of " << m["epochs"] << ")\n";
+    for (const char* s : {"train", "valid", "test"}) {
+      if (!m.contains(s) || !m[s]["nll"].is_number()) continue;
+      char line[160];
+      std::snprintf(line, sizeof line, "  %s: NLL %.3f nats/molecule, %.4f nats/token  (n=%lld)\n", s,
+                    m[s]["nll"].get<double>(), m[s]["nll_per_token"].get<double>(), m[s]["n"].get<long long>());
+      std::cout << line;
+    }
+    std::cout << "  log: " << a.opt.out_dir << "/log.jsonl; plot: learning_curve.svg; sample with: hitforge generate "
+              << "--model " << a.opt.out_dir << " --n 1000 --out gen.smi\n";
+    return;
+  }
   std::cout << "run: " << a.opt.out_dir << "\n";
   for (const char* s : {"train", "valid", "test"}) {
     std::cout << "  " << s << ":";
@@ -57,10 +77,19 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
 void register_train_command(CLI::App& app, GlobalOptions& g) {
   static TrainArgs a;
   auto& o = a.opt;
-  CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp or dmpnn) on a dataset split");
+  CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp, dmpnn) or a SMILES language model "
+                                              "(smiles_lstm) on a dataset");
   cmd->add_option("--data", o.data, "Dataset .h5 (hitforge dataset build)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split)")->required();
-  cmd->add_option("--model", o.model, "fp_mlp | dmpnn")->check(CLI::IsMember({"fp_mlp", "dmpnn"}));
+  cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split); required for property "
+                  "models, optional for language models (default: a random --valid-fraction hold-out)");
+  static std::vector<std::string> model_names = [] {
+    auto names = models::known_models();
+    for (const auto& n : models::known_language_models()) names.push_back(n);
+    return names;
+  }();
+  cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm (a generative prior on a smiles_tokens block)")
+      ->check(CLI::IsMember(model_names));
+  cmd->add_option("--valid-fraction", o.valid_fraction, "Language models without --split: validation hold-out");
   cmd->add_option("--config", a.config_path, "Model options as a JSON object (see docs/models.md)");
   cmd->add_option("--input-block", o.input_block, "Feature block to train on (default: graph / first fingerprint)");
   cmd->add_option("--extra-features", o.extra_block, "Dense block of molecule features for dmpnn (e.g. rdkit2d)");
@@ -85,7 +114,9 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
       "Examples:\n"
       "  hitforge train --data esol.h5 --split standard --model dmpnn --epochs 50 --out runs/esol_dmpnn\n"
       "  hitforge train --data bbbp.h5 --split standard --model fp_mlp --ensemble 5 --out runs/bbbp_mlp\n"
-      "  hitforge train ... --out runs/esol_dmpnn --resume      # after an interruption");
+      "  hitforge train ... --out runs/esol_dmpnn --resume      # after an interruption\n"
+      "  hitforge train --data chembl_tokens.h5 --model smiles_lstm --epochs 10 --batch-size 128 --grad-clip 5 "
+      "--out priors/chembl");
   cmd->callback([&g] { run_train(a, g); });
 }
 

@@ -9,7 +9,9 @@ int main(int argc, char** argv) {
   cli::add_global_options(app, g);
   cli::register_doctor_command(app, g);
   cli::register_train_command(app, g);
+  cli::register_generate_command(app, g);
   cli::register_predict_commands(app, g);
   cli::register_screen_command(app, g);
+  cli::register_serve_command(app, g);
   return cli::run_app(app, g, argc, argv);
 }

@@ -1,0 +1,80 @@
+#pragma once
+// One interface over token language models (the generative priors of docs/generation.md), so the trainer, the
+// `generate` command and reinforcement learning need not know which model a config names. Built by name from a JSON
+// config (models/model_config.h: make_language_model). Sequences are <bos> x_1 .. x_n <eos> right-padded with <pad>
+// (models/sampling.h); ids are int64, outputs float32.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <torch/nn/module.h>
+
+#include "models/sampling.h"
+#include "models/smiles_lm.h"
+
+namespace hitforge::models {
+
+class LanguageModel {
+ public:
+  virtual ~LanguageModel() = default;
+
+  /// Registry name ("smiles_lstm").
+  virtual std::string name() const = 0;
+  /// Fully resolved options; make_language_model(name(), to_json()) rebuilds the architecture.
+  virtual nlohmann::json to_json() const = 0;
+  virtual std::int64_t vocab_size() const = 0;
+  virtual SpecialTokens specials() const = 0;
+
+  /// tokens [B, T], lengths [B] → next-token logits [B, T, V] (0 past each row's length).
+  virtual torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& lengths) = 0;
+  /// Sequences [B, T] (<bos> .. <eos> <pad>..), lengths [B] (>= 2) → −log p(sequence) [B], differentiable; padding
+  /// is not computed.
+  virtual torch::Tensor sequence_nll(const torch::Tensor& sequences, const torch::Tensor& lengths) = 0;
+  /// log p(sequence) [B] of right-padded sequences (lengths = non-<pad> tokens per row).
+  torch::Tensor log_likelihood(const torch::Tensor& sequences);
+  /// Incremental decoder over the current weights (no dropout); must not outlive the model.
+  virtual std::unique_ptr<Decoder> make_decoder() = 0;
+  /// Draws options.n sequences in eval mode (restores the previous mode) without gradients.
+  SampleResult sample(const SampleOptions& options, std::optional<at::Generator> generator = std::nullopt);
+
+  /// The underlying torch module: parameters, train/eval, to(device), save/load through archives.
+  virtual std::shared_ptr<torch::nn::Module> module() const = 0;
+  /// A deep copy, optionally on another device (agent initialised from a prior, best-epoch snapshots).
+  virtual std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const = 0;
+
+  std::vector<torch::Tensor> parameters() const { return module()->parameters(); }
+  std::int64_t parameter_count() const;
+  void train(bool on = true) { module()->train(on); }
+  void eval() { module()->eval(); }
+  bool is_training() const { return module()->is_training(); }
+  void to(const torch::Device& device) { module()->to(device); }
+  torch::Device device() const;
+};
+
+/// "smiles_lstm": SmilesLSTM.
+class SmilesLSTMModel final : public LanguageModel {
+ public:
+  explicit SmilesLSTMModel(SmilesLSTM net) : net_(std::move(net)) {}
+  std::string name() const override { return "smiles_lstm"; }
+  nlohmann::json to_json() const override;
+  std::int64_t vocab_size() const override { return net_->options.vocab_size(); }
+  SpecialTokens specials() const override { return net_->specials(); }
+  torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& lengths) override {
+    return net_->forward(tokens, lengths);
+  }
+  torch::Tensor sequence_nll(const torch::Tensor& sequences, const torch::Tensor& lengths) override {
+    return net_->sequence_nll(sequences, lengths);
+  }
+  std::unique_ptr<Decoder> make_decoder() override { return net_->make_decoder(); }
+  std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
+  std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override;
+  SmilesLSTM& net() { return net_; }
+
+ private:
+  SmilesLSTM net_;
+};
+
+}  // namespace hitforge::models

@@ -1,0 +1,112 @@
+// Black-box round trip of the built CLI: dataset build (smiles_tokens) → train --model smiles_lstm → generate, with
+// reproducible samples per seed, --unique, --valid-only, and one-line errors for the wrong kind of run or data.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.h"
+#include "test_util.h"
+
+using namespace hitforge::testing;
+namespace fs = std::filesystem;
+
+namespace {
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::string l;
+  while (std::getline(in, l)) out.push_back(l);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("train smiles_lstm then generate: a CLI round trip", "[cli][integration]") {
+  TempDir dir;
+  const std::string data = dir.file("tok.h5");
+  auto b = run("dataset build " + data_path("nci_tpsa_600.csv") + " --featurizer smiles_tokens --out " + data +
+               " --log-level warn --no-progress");
+  INFO(b.out);
+  REQUIRE(b.rc == 0);
+  std::ofstream(dir.file("cfg.json")) << R"({"embedding_dim": 16, "hidden": 48, "layers": 2})";
+  const std::string prior = dir.file("prior");
+  auto t = run("train --data " + data + " --model smiles_lstm --config " + dir.file("cfg.json") +
+               " --epochs 2 --batch-size 32 --lr 0.01 --grad-clip 5 --threads 1 --no-progress --log-level warn --out " +
+               prior);
+  INFO(t.out);
+  REQUIRE(t.rc == 0);
+  CHECK(has(t.out, "prior: " + prior));
+  CHECK(has(t.out, "valid: NLL"));
+  for (const char* f : {"run.json", "model.pt", "state.pt", "log.jsonl", "metrics.json", "learning_curve.svg"})
+    CHECK(fs::exists(prior + "/" + f));
+  auto run_json = nlohmann::json::parse(slurp(prior + "/run.json"));
+  CHECK(run_json["format"] == "hitforge-language-model");
+  CHECK(run_json["vocabulary"]["tokens"][2] == "<eos>");
+  CHECK(has(run_json["dataset"]["split"].get<std::string>(), "random"));
+
+  const std::string gen = dir.file("gen.smi");
+  auto g = run("generate --model " + prior + " --n 60 --batch-size 25 --seed 3 --max-length 80 --threads 1 --out " +
+               gen + " --no-progress");
+  INFO(g.out);
+  REQUIRE(g.rc == 0);
+  CHECK(has(g.out, "wrote 60 SMILES"));
+  auto lines = lines_of(gen);
+  REQUIRE(lines.size() == 60);
+  for (const auto& l : lines) {
+    auto tab = l.find('\t');
+    REQUIRE(tab != std::string::npos);
+    CHECK(tab > 0);  // never an empty SMILES
+    CHECK(std::stod(l.substr(tab + 1)) < 0);
+  }
+  // same seed and threads: same file; another seed: other samples
+  auto g2 = run("generate --model " + prior + " --n 60 --batch-size 25 --seed 3 --max-length 80 --threads 1 --out " +
+                dir.file("gen2.smi") + " --no-progress");
+  REQUIRE(g2.rc == 0);
+  CHECK(slurp(gen) == slurp(dir.file("gen2.smi")));
+  REQUIRE(run("generate --model " + prior + "/model.pt --n 60 --batch-size 25 --seed 4 --max-length 80 --threads 1 --out " +
+              dir.file("gen3.smi") + " --no-progress").rc == 0);
+  CHECK(slurp(gen) != slurp(dir.file("gen3.smi")));
+
+  // --unique: distinct strings; csv output with a header; top-k and temperature accepted
+  auto u = run("generate --model " + prior + " --n 40 --unique --top-k 5 --temperature 1.2 --seed 1 --threads 1 --out " +
+               dir.file("u.csv") + " --no-progress");
+  INFO(u.out);
+  REQUIRE(u.rc == 0);
+  auto ul = lines_of(dir.file("u.csv"));
+  REQUIRE(!ul.empty());
+  CHECK(ul[0] == "smiles,log_likelihood,complete");
+  std::set<std::string> distinct;
+  for (std::size_t i = 1; i < ul.size(); ++i) distinct.insert(ul[i].substr(0, ul[i].find(',')));
+  CHECK(distinct.size() == ul.size() - 1);
+
+  // --valid-only keeps SMILES that parse (a 2-epoch prior writes some); a count is reported
+  auto v = run("generate --model " + prior + " --n 5 --valid-only --seed 2 --threads 1 --out " + dir.file("v.smi") +
+               " --no-progress");
+  INFO(v.out);
+  REQUIRE(v.rc == 0);
+  CHECK(has(v.out, "invalid or incomplete dropped"));
+
+  // errors: bad options, a property-model run, data without tokens
+  auto bad = run("generate --model " + prior + " --n 5 --top-p 0 --out " + dir.file("x.smi"));
+  CHECK(bad.rc == 2);
+  CHECK(has(bad.out, "--top-p must be in (0, 1]"));
+  const std::string fp = dir.file("fp.h5");
+  REQUIRE(run("dataset build " + data_path("nci_tpsa_600.csv") + " --targets tpsa --featurizer morgan:bits=256 --out " +
+              fp + " --log-level warn --no-progress").rc == 0);
+  auto nt = run("train --data " + fp + " --model smiles_lstm --epochs 1 --out " + dir.file("p2") + " --no-progress");
+  CHECK(nt.rc == 2);
+  CHECK(has(nt.out, "--featurizer smiles_tokens"));
+  REQUIRE(run("dataset split " + fp + " --method random --name r --log-level warn").rc == 0);
+  REQUIRE(run("train --data " + fp + " --split r --model fp_mlp --epochs 1 --threads 1 --no-plots --no-progress --log-level warn "
+              "--out " + dir.file("mlp")).rc == 0);
+  auto wrong = run("generate --model " + dir.file("mlp") + " --n 5 --out " + dir.file("y.smi"));
+  CHECK(wrong.rc == 2);
+  CHECK(has(wrong.out, "property-model run"));
+  auto nosplit = run("train --data " + fp + " --model fp_mlp --epochs 1 --out " + dir.file("mlp2") + " --no-progress");
+  CHECK(nosplit.rc == 2);
+  CHECK(has(nosplit.out, "--split"));
+}

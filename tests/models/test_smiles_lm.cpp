@@ -1,0 +1,328 @@
+// SMILES LSTM language model: the packed recurrence agrees with torch::nn::LSTM run over the padded batch, the
+// log-likelihood is the sum of per-step log-softmax of the full forward, incremental decoding reproduces the full
+// forward step by step, gradients reach every parameter, sampling options do what they say, and the model learns
+// (overfits 20 SMILES until sampling gives back training strings).
+#include <catch2/catch.hpp>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/torch_runtime.h"
+#include "models/language_model.h"
+#include "models/model_config.h"
+#include "models/smiles_lm.h"
+
+using namespace hitforge;
+using models::SmilesLSTM;
+using models::SmilesLSTMOptions;
+
+namespace {
+
+// Tiny models run on one thread: their ops are too small to share, and OpenMP barriers on a busy machine cost more
+// than the ops themselves (measured: the overfit test took 3 s on 1 thread, 99 s on 2 threads on a loaded 2-core VM).
+void one_thread() {
+  core::RuntimeOptions rt;
+  rt.threads = 1;
+  rt.check_blas = false;
+  core::init_runtime(rt);
+}
+
+SmilesLSTM tiny_lstm(std::int64_t vocab = 12, std::int64_t layers = 2, double dropout = 0.0) {
+  one_thread();
+  torch::manual_seed(7);
+  return SmilesLSTM(SmilesLSTMOptions(vocab).embedding_dim(8).hidden(16).layers(layers).dropout(dropout));
+}
+
+// Random sequences <bos> body <eos> with bodies of 1..max_body ordinary tokens (ids 4..vocab-1).
+std::vector<std::vector<std::int64_t>> random_bodies(int n, int max_body, std::int64_t vocab, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::vector<std::int64_t>> out;
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::int64_t> b(std::uniform_int_distribution<int>(1, max_body)(rng));
+    for (auto& t : b) t = std::uniform_int_distribution<std::int64_t>(4, vocab - 1)(rng);
+    out.push_back(b);
+  }
+  return out;
+}
+
+// Reference: the whole padded batch through torch::nn::LSTM (padding computed), log-softmax, masked gather.
+torch::Tensor reference_log_likelihood(SmilesLSTM& m, const models::TokenBatch& b) {
+  auto inputs = b.tokens.narrow(1, 0, b.tokens.size(1) - 1);
+  auto targets = b.tokens.narrow(1, 1, b.tokens.size(1) - 1);
+  auto hidden = std::get<0>(m->lstm->forward(m->embedding->forward(inputs)));
+  auto lp = torch::log_softmax(m->out->forward(hidden), 2).gather(2, targets.unsqueeze(2)).squeeze(2);
+  auto mask = torch::arange(targets.size(1)).unsqueeze(0) < (b.lengths - 1).unsqueeze(1);
+  return (lp * mask).sum(1);
+}
+
+}  // namespace
+
+TEST_CASE("smiles_lstm: packed recurrence equals torch::nn::LSTM over the padded batch", "[models]") {
+  auto m = tiny_lstm();
+  m->eval();
+  auto b = models::make_token_batch(random_bodies(9, 11, 12, 1), m->specials());
+  torch::NoGradGuard ng;
+  auto ours = m->log_likelihood(b.tokens);
+  auto ref = reference_log_likelihood(m, b);
+  CHECK(torch::allclose(ours, ref, 1e-5, 1e-5));
+  // forward(): logits at the real positions equal the reference; padding positions are zero
+  auto lengths = b.lengths - 1;
+  auto inputs = b.tokens.narrow(1, 0, b.tokens.size(1) - 1);
+  auto logits = m->forward(inputs, lengths);
+  auto ref_logits = m->out->forward(std::get<0>(m->lstm->forward(m->embedding->forward(inputs))));
+  auto mask = (torch::arange(inputs.size(1)).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2);
+  CHECK(torch::allclose(logits * mask, ref_logits * mask, 1e-5, 1e-5));
+  CHECK(logits.masked_select(~mask.expand_as(logits)).abs().sum().item<float>() == 0.0f);
+}
+
+TEST_CASE("smiles_lstm: log_likelihood is the sum of per-step log-softmax gathered from forward()", "[models]") {
+  auto m = tiny_lstm(15, 3);
+  m->eval();
+  auto bodies = random_bodies(7, 9, 15, 2);
+  auto b = models::make_token_batch(bodies, m->specials());
+  torch::NoGradGuard ng;
+  auto logits = m->forward(b.tokens.narrow(1, 0, b.tokens.size(1) - 1), b.lengths - 1);
+  auto lp = torch::log_softmax(logits, 2);
+  auto ll = m->log_likelihood(b.tokens);
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    double sum = 0;
+    const auto len = b.lengths[static_cast<std::int64_t>(i)].item<std::int64_t>();
+    for (std::int64_t t = 0; t + 1 < len; ++t)
+      sum += lp[static_cast<std::int64_t>(i)][t][b.tokens[static_cast<std::int64_t>(i)][t + 1].item<std::int64_t>()]
+                 .item<double>();
+    CHECK(ll[static_cast<std::int64_t>(i)].item<double>() == Approx(sum).margin(1e-4));
+  }
+  // a row's result does not depend on the rest of the batch (packing reorders rows by length)
+  auto one = models::make_token_batch({bodies[3]}, m->specials());
+  CHECK(m->log_likelihood(one.tokens)[0].item<double>() == Approx(ll[3].item<double>()).margin(1e-5));
+}
+
+TEST_CASE("smiles_lstm: incremental decoding reproduces the full forward step by step", "[models]") {
+  auto m = tiny_lstm(13, 3);
+  m->eval();
+  auto bodies = random_bodies(5, 8, 13, 3);
+  auto b = models::make_token_batch(bodies, m->specials());
+  torch::NoGradGuard ng;
+  const auto t_in = b.tokens.size(1) - 1;
+  auto full = m->forward(b.tokens.narrow(1, 0, t_in), torch::full({5}, t_in, torch::kLong));  // padding fed too
+  auto dec = m->make_decoder();
+  dec->start(5);
+  for (std::int64_t t = 0; t < t_in; ++t) {
+    auto step = dec->step(b.tokens.select(1, t));
+    CHECK(torch::allclose(step, full.select(1, t), 1e-5, 1e-5));
+  }
+  // dropping rows keeps the others' state
+  dec->start(5);
+  dec->step(b.tokens.select(1, 0));
+  dec->keep(torch::tensor({1, 3}, torch::kLong));
+  auto kept = dec->step(b.tokens.select(1, 1).index_select(0, torch::tensor({1, 3}, torch::kLong)));
+  CHECK(torch::allclose(kept[0], full[1][1], 1e-5, 1e-5));
+  CHECK(torch::allclose(kept[1], full[3][1], 1e-5, 1e-5));
+}
+
+TEST_CASE("smiles_lstm: sampled log-likelihoods equal log_likelihood() of the sampled sequences", "[models]") {
+  auto m = tiny_lstm(10, 2);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
+  auto r = m->sample(64, 30, 1.0, 0, 1.0, gen);
+  REQUIRE(r.sequences.size() == 64);
+  std::vector<std::vector<std::int64_t>> complete;
+  std::vector<double> ll;
+  for (std::size_t i = 0; i < 64; ++i) {
+    CHECK(!r.sequences[i].empty());  // min_length 1: never an empty SMILES
+    for (auto t : r.sequences[i]) CHECK((t >= 4 && t < 10));  // no pad, bos, eos or unk inside
+    if (r.complete[i]) {
+      complete.push_back(r.sequences[i]);
+      ll.push_back(r.log_likelihood[static_cast<std::int64_t>(i)].item<double>());
+    } else {
+      CHECK(r.sequences[i].size() == 30);
+    }
+  }
+  REQUIRE(complete.size() > 10);
+  torch::NoGradGuard ng;
+  auto again = m->log_likelihood(models::make_token_batch(complete, m->specials()).tokens);
+  for (std::size_t i = 0; i < complete.size(); ++i)
+    CHECK(again[static_cast<std::int64_t>(i)].item<double>() == Approx(ll[i]).margin(1e-4));
+  // tokens computed: one step per drawn token (eos included), never the prefix again
+  std::int64_t drawn = 0;
+  for (std::size_t i = 0; i < 64; ++i) drawn += static_cast<std::int64_t>(r.sequences[i].size()) + 1;
+  CHECK(r.computed_tokens == drawn);
+}
+
+TEST_CASE("smiles_lstm: sampling is reproducible per generator seed; top-k 1 and tiny top-p are greedy", "[models]") {
+  auto m = tiny_lstm(10, 2);
+  auto g1 = at::make_generator<at::CPUGeneratorImpl>(5), g2 = at::make_generator<at::CPUGeneratorImpl>(5),
+       g3 = at::make_generator<at::CPUGeneratorImpl>(6);
+  auto a = m->sample(32, 20, 1.0, 0, 1.0, g1), b = m->sample(32, 20, 1.0, 0, 1.0, g2),
+       c = m->sample(32, 20, 1.0, 0, 1.0, g3);
+  CHECK(a.sequences == b.sequences);
+  CHECK(a.sequences != c.sequences);
+  auto k1 = m->sample(8, 20, 1.0, 1, 1.0, g1), k2 = m->sample(8, 20, 1.3, 1, 1.0, g3),
+       p = m->sample(8, 20, 1.0, 0, 1e-6, g2);
+  for (std::size_t i = 1; i < 8; ++i) CHECK(k1.sequences[i] == k1.sequences[0]);  // one greedy path
+  CHECK(k1.sequences == k2.sequences);
+  CHECK(k1.sequences == p.sequences);
+  // greedy path = argmax of forward() at every step
+  torch::NoGradGuard ng;
+  auto seq = k1.sequences[0];
+  std::vector<std::int64_t> inputs{m->options.bos_id()};
+  inputs.insert(inputs.end(), seq.begin(), seq.end());
+  auto x = torch::tensor(inputs, torch::kLong).unsqueeze(0);
+  auto logits = m->forward(x, torch::tensor({x.size(1)}, torch::kLong))[0];
+  for (std::size_t t = 0; t < seq.size(); ++t) {
+    auto l = logits[static_cast<std::int64_t>(t)].clone();
+    for (std::int64_t banned : {0, 1, 3}) l[banned] = -1e9;
+    if (t == 0) l[2] = -1e9;  // no <eos> before the first token
+    CHECK(l.argmax().item<std::int64_t>() == seq[t]);
+  }
+}
+
+TEST_CASE("sampling_probabilities: temperature, top-k, top-p and banned tokens", "[models]") {
+  auto logits = torch::tensor({{2.0f, 1.0f, 0.0f, -1.0f, 0.5f}});
+  models::SampleOptions o;
+  auto p = models::sampling_probabilities(logits, o, {});
+  CHECK(torch::allclose(p, torch::softmax(logits, 1)));
+  o.top_k = 2;
+  p = models::sampling_probabilities(logits, o, {});
+  CHECK((p[0][2].item<float>() == 0 && p[0][3].item<float>() == 0 && p[0][4].item<float>() == 0));
+  CHECK(p[0][0].item<float>() == Approx(std::exp(1.0) / (std::exp(1.0) + 1.0)));
+  o.top_k = 0;
+  o.top_p = 0.5;
+  // the top token banned, the others have 0.474, 0.287, 0.174, 0.064: the nucleus of 0.5 is the first two
+  p = models::sampling_probabilities(logits, o, {0});
+  CHECK(p[0][0].item<float>() == 0);
+  CHECK(p[0][1].item<float>() == Approx(0.474 / (0.474 + 0.287)).margin(2e-3));
+  CHECK(p[0][4].item<float>() > 0.0f);
+  CHECK((p[0][2].item<float>() == 0 && p[0][3].item<float>() == 0));
+  CHECK(p.sum().item<float>() == Approx(1.0));
+  o.top_p = 1.0;
+  o.temperature = 1e-3;  // near-greedy
+  p = models::sampling_probabilities(logits, o, {});
+  CHECK(p[0][0].item<float>() == Approx(1.0).margin(1e-6));
+  o.temperature = 0;
+  CHECK_THROWS_AS(models::validate(o), core::UsageError);
+}
+
+TEST_CASE("smiles_lstm: gradients reach every parameter; dropout only in training", "[models]") {
+  auto m = tiny_lstm(12, 3, 0.3);
+  auto b = models::make_token_batch(random_bodies(6, 10, 12, 4), m->specials());
+  m->train();
+  m->sequence_nll(b.tokens, b.lengths).sum().backward();
+  for (const auto& p : m->named_parameters()) {
+    INFO(p.key());
+    REQUIRE(p.value().grad().defined());
+    CHECK(p.value().grad().abs().sum().item<float>() > 0);
+  }
+  torch::NoGradGuard ng;
+  auto t1 = m->sequence_nll(b.tokens, b.lengths), t2 = m->sequence_nll(b.tokens, b.lengths);
+  CHECK_FALSE(torch::allclose(t1, t2));  // dropout active
+  m->eval();
+  CHECK(torch::equal(m->sequence_nll(b.tokens, b.lengths), m->sequence_nll(b.tokens, b.lengths)));
+}
+
+// An unconditional model of a set of 20 distinct strings cannot do better than the uniform distribution over them:
+// its NLL per molecule has the floor ln 20 = 3.00 nats (≈ 0.3 nats per token here). Overfitting drives the NLL to
+// that floor — the excess over it to near zero — and sampling then returns the training strings, all of them.
+TEST_CASE("smiles_lstm: overfitting 20 SMILES drives the NLL to its floor and sampling gives them back", "[models]") {
+  const std::vector<std::string> smiles{
+      "CCO",          "c1ccccc1",      "CC(=O)O",         "CCN(CC)CC",     "O=C(O)c1ccccc1", "CC(C)Cc1ccccc1",
+      "C1CCCCC1",     "CCOC(=O)C",     "Nc1ccccc1",       "CC(=O)Nc1ccccc1", "ClCCl",        "CC#N",
+      "OCC(O)CO",     "c1ccncc1",      "CCCCCCCC",        "CS(C)=O",       "FC(F)(F)c1ccccc1", "C=CC=C",
+      "CC(C)(C)O",    "O=C1CCCCC1"};
+  // character-level tokens (the model is token-agnostic; chem/ tokenizers stay out of models tests)
+  std::map<char, std::int64_t> ids;
+  std::vector<char> chars(4, '?');
+  std::vector<std::vector<std::int64_t>> bodies;
+  for (const auto& s : smiles) {
+    std::vector<std::int64_t> b;
+    for (char ch : s) {
+      if (!ids.count(ch)) {
+        ids[ch] = static_cast<std::int64_t>(chars.size());
+        chars.push_back(ch);
+      }
+      b.push_back(ids[ch]);
+    }
+    bodies.push_back(b);
+  }
+  const auto vocab = static_cast<std::int64_t>(chars.size());
+  one_thread();
+  torch::manual_seed(0);
+  SmilesLSTM m(SmilesLSTMOptions(vocab).embedding_dim(32).hidden(96).layers(2));
+  auto batch = models::make_token_batch(bodies, m->specials());
+  const double tokens = (batch.lengths - 1).sum().item<double>();
+  // trivial baseline: every token drawn from the training set's unigram distribution
+  std::vector<double> counts(static_cast<std::size_t>(vocab), 0.0);
+  for (const auto& b : bodies) {
+    for (auto t : b) counts[static_cast<std::size_t>(t)] += 1;
+    counts[2] += 1;
+  }
+  double unigram = 0;
+  for (double c : counts)
+    if (c > 0) unigram -= c * std::log(c / tokens);
+  torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(1e-2));
+  const double floor = std::log(20.0);
+  double nll = 0;
+  for (int step = 0; step < 400; ++step) {
+    opt.zero_grad();
+    auto loss = m->sequence_nll(batch.tokens, batch.lengths).sum() / tokens;
+    loss.backward();
+    opt.step();
+    nll = loss.item<double>() * tokens / 20.0;  // per molecule
+    if (nll - floor < 0.05) break;
+  }
+  INFO("NLL per molecule " << nll << " (floor " << floor << "), unigram baseline " << unigram / 20.0);
+  CHECK(nll - floor < 0.1);
+  CHECK(nll < 0.2 * unigram / 20.0);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
+  auto r = m->sample(200, 40, 1.0, 0, 1.0, gen);
+  std::set<std::string> training(smiles.begin(), smiles.end()), seen;
+  int hits = 0;
+  for (const auto& seq : r.sequences) {
+    std::string s;
+    for (auto t : seq) s += chars[static_cast<std::size_t>(t)];
+    if (training.count(s)) ++hits, seen.insert(s);
+  }
+  CHECK(hits >= 180);           // sampled strings are training strings
+  CHECK(seen.size() >= 18);     // ... and most of them come back, not one memorised string
+}
+
+TEST_CASE("smiles_lstm: config round trip, registry and clear errors", "[models]") {
+  models::ModelDims dims;
+  dims.vocab_size = 40;
+  auto a = models::make_language_model("smiles_lstm", {{"hidden", 32}, {"layers", 2}, {"embedding_dim", 16}}, dims);
+  CHECK(a->vocab_size() == 40);
+  CHECK(a->to_json()["hidden"] == 32);
+  auto spec = models::model_spec(*a);
+  auto b = models::make_language_model(spec);
+  CHECK(b->to_json() == a->to_json());
+  CHECK(b->parameter_count() == a->parameter_count());
+  CHECK(models::is_language_model("smiles_lstm"));
+  CHECK_FALSE(models::is_language_model("dmpnn"));
+  CHECK(models::known_language_models() == std::vector<std::string>{"smiles_lstm"});
+  CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"hiden", 3}}, dims),
+                    Catch::Contains("unknown key 'hiden'"));
+  CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", nlohmann::json::object()),
+                    Catch::Contains("vocab_size is unknown"));
+  CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"vocab_size", 41}}, dims),
+                    Catch::Contains("vocab_size is 41 but the data has 40"));
+  CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"dropout", 1.5}}, dims), Catch::Contains("dropout"));
+  CHECK_THROWS_WITH(models::make_model("smiles_lstm", nullptr), Catch::Contains("is a language model"));
+  CHECK_THROWS_WITH(models::make_language_model("gpt", nullptr, dims), Catch::Contains("known: smiles_lstm"));
+  // clone: same weights, independent storage
+  auto c = a->clone();
+  auto seqs = models::make_token_batch({{5, 6, 7}, {8}}, a->specials());
+  torch::NoGradGuard ng;
+  a->eval();
+  c->eval();
+  CHECK(torch::equal(a->log_likelihood(seqs.tokens), c->log_likelihood(seqs.tokens)));
+  c->parameters().front().add_(1.0);
+  CHECK_FALSE(torch::equal(a->log_likelihood(seqs.tokens), c->log_likelihood(seqs.tokens)));
+}

@@ -1,0 +1,256 @@
+// Language-model training: length bucketing covers every sequence once with little padding and gives the same loss
+// as an unbucketed, padded and masked computation; the trainer learns (validation NLL beats a unigram baseline),
+// resumes to exactly the uninterrupted result, and its checkpoint rebuilds the model and vocabulary on its own.
+#include <catch2/catch.hpp>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "chem/tokenizers/vocabulary.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "core/torch_runtime.h"
+#include "datasets/builder.h"
+#include "datasets/dataset.h"
+#include "datasets/split_dataset.h"
+#include "models/model_config.h"
+#include "models/smiles_lm.h"
+#include "train/lm_checkpoint.h"
+#include "train/lm_trainer.h"
+#include "train/token_sequences.h"
+#include "train/trainer.h"
+#include "test_util.h"
+
+using namespace hitforge;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Small models on one thread (their ops are too small to share; see tests/models/test_smiles_lm.cpp).
+void one_thread() {
+  core::RuntimeOptions rt;
+  rt.threads = 1;
+  rt.check_blas = false;
+  core::init_runtime(rt);
+}
+
+std::vector<std::vector<std::int64_t>> random_bodies(int n, unsigned seed, std::int64_t vocab = 20) {
+  std::mt19937 rng(seed);
+  // lengths like SMILES: mostly 20-60 tokens, a long tail
+  std::vector<std::vector<std::int64_t>> out;
+  for (int i = 0; i < n; ++i) {
+    int len = std::max(1, static_cast<int>(std::lround(std::exp(std::normal_distribution<double>(3.6, 0.4)(rng)))));
+    std::vector<std::int64_t> b(static_cast<std::size_t>(std::min(len, 150)));
+    for (auto& t : b) t = std::uniform_int_distribution<std::int64_t>(4, vocab - 1)(rng);
+    out.push_back(b);
+  }
+  return out;
+}
+
+// 600 NCI molecules, smiles_tokens block, random 80/10/10 split "r".
+std::string build_tokens_dataset(const testing::TempDir& dir) {
+  std::string path = dir.file("tokens.h5");
+  data::BuildOptions b;
+  b.input = testing::data_path("nci_tpsa_600.csv");
+  b.output = path;
+  b.featurizers = {"smiles_tokens"};
+  b.progress = false;
+  b.threads = 2;
+  data::build_dataset(b);
+  data::Dataset ds(path);
+  data::SplitRequest req;
+  req.method = "random";
+  req.seed = 0;
+  req.name = "r";
+  data::write_splits(path, data::compute_splits(ds, req));
+  return path;
+}
+
+train::TrainOptions lm_options(const std::string& data, const std::string& out, int epochs) {
+  train::TrainOptions o;
+  o.data = data;
+  o.split = "r";
+  o.model = "smiles_lstm";
+  o.model_config = {{"embedding_dim", 16}, {"hidden", 64}, {"layers", 2}};
+  o.epochs = epochs;
+  o.batch_size = 32;
+  o.patience = 0;
+  o.max_lr = 1e-2;
+  o.init_lr = 1e-3;
+  o.final_lr = 1e-3;
+  o.warmup_epochs = 0.5;
+  o.grad_clip = 5.0;
+  o.progress = false;
+  o.out_dir = out;
+  return o;
+}
+
+std::vector<nlohmann::json> read_log(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  std::string l;
+  while (std::getline(in, l)) out.push_back(nlohmann::json::parse(l));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("length bucketing: every sequence once, deterministic per seed, little padding", "[train]") {
+  auto bodies = random_bodies(3000, 1);
+  auto seqs = train::TokenSequences::from_bodies(bodies, {});
+  auto a = train::length_bucketed_batches(seqs.lengths(), 128, 5);
+  auto b = train::length_bucketed_batches(seqs.lengths(), 128, 5);
+  auto c = train::length_bucketed_batches(seqs.lengths(), 128, 6);
+  CHECK(a == b);
+  CHECK(a != c);
+  std::vector<int> seen(seqs.size(), 0);
+  for (const auto& batch : a) {
+    CHECK(batch.size() <= 128);
+    for (auto r : batch) ++seen[static_cast<std::size_t>(r)];
+  }
+  CHECK(std::all_of(seen.begin(), seen.end(), [](int k) { return k == 1; }));
+  // batch count is the same for every seed (the LR schedule relies on it)
+  CHECK(a.size() == c.size());
+  std::vector<std::int64_t> rows(seqs.size());
+  std::iota(rows.begin(), rows.end(), 0);
+  const double random_pad = train::padding_fraction(data::make_batches(rows, 128, true, 5), seqs.lengths());
+  const double bucket_pad = train::padding_fraction(a, seqs.lengths());
+  INFO("padding: random batches " << random_pad << ", buckets " << bucket_pad);
+  CHECK(random_pad > 0.4);
+  CHECK(bucket_pad < 0.1);
+}
+
+TEST_CASE("bucketed, packed batches give the same loss as an unbucketed padded masked computation", "[train]") {
+  one_thread();
+  torch::manual_seed(3);
+  models::SmilesLSTM m(models::SmilesLSTMOptions(20).embedding_dim(16).hidden(32).layers(2));
+  m->eval();
+  auto seqs = train::TokenSequences::from_bodies(random_bodies(300, 2), m->specials());
+  torch::NoGradGuard ng;
+  // training path: length buckets, packed (padding never computed)
+  double bucketed = 0;
+  for (const auto& b : train::length_bucketed_batches(seqs.lengths(), 32, 9)) {
+    auto tb = seqs.batch(b);
+    bucketed += m->sequence_nll(tb.tokens, tb.lengths).to(torch::kFloat64).sum().item<double>();
+  }
+  // reference: batches in random order, padded to their longest member, torch::nn::LSTM over every position,
+  // cross-entropy masked to the real tokens
+  double masked = 0;
+  std::vector<std::int64_t> rows(seqs.size());
+  std::iota(rows.begin(), rows.end(), 0);
+  for (const auto& b : data::make_batches(rows, 32, true, 1)) {
+    auto tb = seqs.batch(b);
+    const auto t = tb.tokens.size(1);
+    auto inputs = tb.tokens.narrow(1, 0, t - 1), targets = tb.tokens.narrow(1, 1, t - 1);
+    auto logits = m->out->forward(std::get<0>(m->lstm->forward(m->embedding->forward(inputs))));
+    auto ce = torch::cross_entropy_loss(logits.reshape({-1, 20}), targets.reshape({-1}), {}, at::Reduction::None)
+                  .view(targets.sizes());
+    auto mask = torch::arange(t - 1).unsqueeze(0) < (tb.lengths - 1).unsqueeze(1);
+    masked += (ce * mask).to(torch::kFloat64).sum().item<double>();
+  }
+  CHECK(bucketed == Approx(masked).epsilon(1e-5));
+  auto c = train::corpus_nll(*std::make_shared<models::SmilesLSTMModel>(m), seqs, 64);
+  CHECK(c.total == Approx(masked).epsilon(1e-5));
+  CHECK(c.tokens == seqs.predicted_tokens());
+}
+
+TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itself", "[train]") {
+  one_thread();
+  testing::TempDir dir;
+  const std::string data = build_tokens_dataset(dir);
+
+  auto full = train::train_run(lm_options(data, dir.file("full"), 8));  // train_run dispatches on the model name
+  REQUIRE(full.contains("valid"));
+  const double valid_nll_per_token = full["valid"]["nll_per_token"].get<double>();
+
+  // trivial baseline: validation tokens scored by the training tokens' unigram frequencies (add-one smoothed)
+  data::Dataset ds(data);
+  auto sp = ds.split("r").split;
+  auto tr = train::TokenSequences::load(ds, "smiles_tokens", sp.train, {});
+  auto va = train::TokenSequences::load(ds, "smiles_tokens", sp.valid, {});
+  std::map<std::int64_t, double> counts;
+  double total = 0;
+  for (std::size_t i = 0; i < tr.size(); ++i) {
+    auto s = tr.sequence(i);
+    for (std::size_t k = 1; k < s.size(); ++k) counts[s[k]] += 1, total += 1;
+  }
+  const double vocab = static_cast<double>(chem::Vocabulary::from_json(nlohmann::json::parse(
+                                                                           ds.vocabulary_json("smiles_tokens")))
+                                               .size());
+  double unigram = 0, n = 0;
+  for (std::size_t i = 0; i < va.size(); ++i) {
+    auto s = va.sequence(i);
+    for (std::size_t k = 1; k < s.size(); ++k) unigram -= std::log((counts[s[k]] + 1) / (total + vocab)), n += 1;
+  }
+  unigram /= n;
+  INFO("valid NLL/token " << valid_nll_per_token << ", unigram baseline " << unigram);
+  CHECK(valid_nll_per_token < 0.8 * unigram);
+  auto log = read_log(dir.file("full") + "/log.jsonl");
+  REQUIRE(log.size() == 8);
+  CHECK(log.back()["valid_nll"].get<double>() < log.front()["valid_nll"].get<double>());
+  CHECK(log.front()["train_tokens_per_s"].get<double>() > 0);
+  CHECK(fs::exists(dir.file("full") + "/learning_curve.svg"));
+
+  // interrupted after 1 and after 3 epochs, resumed: the same result as the uninterrupted run
+  auto o = lm_options(data, dir.file("resumed"), 8);
+  o.session_epochs = 1;
+  auto paused = train::train_run(o);
+  CHECK(paused.value("paused", false));
+  CHECK_FALSE(fs::exists(dir.file("resumed") + "/metrics.json"));
+  CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--resume"));  // no silent overwrite
+  o.resume = true;
+  o.session_epochs = 4;
+  CHECK(train::train_run(o).value("paused", false));
+  o.session_epochs = 0;
+  auto resumed = train::train_run(o);
+  CHECK(resumed["valid"] == full["valid"]);
+  CHECK(resumed["test"] == full["test"]);
+  CHECK(resumed["best_epoch"] == full["best_epoch"]);
+  auto rlog = read_log(dir.file("resumed") + "/log.jsonl");
+  REQUIRE(rlog.size() == 8);
+  for (std::size_t e = 0; e < 8; ++e) CHECK(rlog[e]["valid_nll"] == log[e]["valid_nll"]);
+
+  // the checkpoint alone rebuilds model and vocabulary and reproduces the validation NLL
+  auto prior = train::load_language_model(dir.file("full"), torch::kCPU);
+  CHECK(prior.vocabulary.size() == static_cast<std::size_t>(vocab));
+  CHECK(prior.manifest.tokens_block == "smiles_tokens");
+  CHECK(prior.manifest.split == "r");
+  auto again = train::corpus_nll(*prior.model, va);
+  CHECK(again.per_token() == Approx(valid_nll_per_token).epsilon(1e-6));
+  auto file_only = train::load_language_model(dir.file("full") + "/model.pt", torch::kCPU);
+  CHECK(file_only.model->to_json() == prior.model->to_json());
+
+  // a changed model config refuses to resume the run
+  auto bad = lm_options(data, dir.file("resumed"), 8);
+  bad.resume = true;
+  bad.model_config["hidden"] = 32;
+  CHECK_THROWS_WITH(train::train_run(bad), Catch::Contains("different data, split or model options"));
+}
+
+TEST_CASE("LM trainer: clear errors for data without tokens and for property-model options", "[train]") {
+  one_thread();
+  testing::TempDir dir;
+  std::string path = dir.file("fp.h5");
+  data::BuildOptions b;
+  b.input = testing::data_path("nci_tpsa_600.csv");
+  b.output = path;
+  b.featurizers = {"morgan:radius=2,bits=256"};
+  b.progress = false;
+  data::build_dataset(b);
+  auto o = lm_options(path, dir.file("run"), 1);
+  o.split = "";
+  CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--featurizer smiles_tokens"));
+  o.targets = {"tpsa"};
+  CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--targets"));
+  CHECK_THROWS_WITH(train::load_language_model(dir.path(), torch::kCPU), Catch::Contains("no language model"));
+}

@@ -1,0 +1,284 @@
+#include "train/lm_trainer.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <numeric>
+
+#include "chem/tokenizers/vocabulary.h"
+#include "core/atomic_file.h"
+#include "core/checksum.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/svg_plot.h"
+#include "core/torch_runtime.h"
+#include "datasets/dataset.h"
+#include "datasets/splits.h"
+#include "models/model_config.h"
+#include "train/lm_checkpoint.h"
+#include "train/lr_schedule.h"
+#include "train/train_state.h"
+
+namespace hitforge::train {
+namespace fs = std::filesystem;
+using core::str_cat;
+using core::UsageError;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+nlohmann::json nll_json(const CorpusNLL& c) {
+  auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  return {{"nll", finite(c.per_sequence())},
+          {"nll_per_token", finite(c.per_token())},
+          {"perplexity", finite(std::exp(c.per_token()))},
+          {"n", c.sequences},
+          {"tokens", c.tokens}};
+}
+
+// The smiles_tokens block to train on: the one named, else the only (first) tokens block.
+std::string tokens_block(const data::Dataset& ds, const std::string& named, const std::string& model) {
+  if (!named.empty()) return named;
+  for (const auto& b : ds.blocks())
+    if (b.kind == chem::FeatureKind::tokens) return b.name;
+  throw UsageError(str_cat("'", ds.path(), "' has no token block for the language model ", model,
+                           "; rebuild it with --featurizer smiles_tokens"));
+}
+
+}  // namespace
+
+CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& seqs, std::size_t batch_size) {
+  HITFORGE_REQUIRE(batch_size > 0, "batch size must be positive");
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  std::vector<std::int64_t> order(seqs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {
+    return seqs.length(static_cast<std::size_t>(a)) < seqs.length(static_cast<std::size_t>(b));
+  });
+  CorpusNLL c;
+  for (std::size_t i = 0; i < order.size(); i += batch_size) {
+    std::vector<std::int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(i),
+                                   order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + batch_size)));
+    auto b = seqs.batch(rows);
+    c.total += model.sequence_nll(b.tokens, b.lengths).to(torch::kFloat64).sum().item<double>();
+    c.tokens += (b.lengths - 1).sum().item<std::int64_t>();
+    c.sequences += static_cast<std::int64_t>(rows.size());
+  }
+  model.train(was_training);
+  return c;
+}
+
+nlohmann::json train_language_model(const TrainOptions& o) {
+  HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
+  HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1, "epochs and batch size must be >= 1");
+  HITFORGE_REQUIRE(o.ensemble == 1, "language models are trained one at a time (--ensemble 1)");
+  HITFORGE_REQUIRE(o.targets.empty() && o.task.empty() && o.extra_block.empty() && !o.class_weights,
+                   o.model, " is a language model: --targets, --task, --extra-features and --class-weights do not ",
+                   "apply");
+  HITFORGE_REQUIRE(o.valid_fraction > 0 && o.valid_fraction < 1, "validation fraction must be in (0, 1), got ",
+                   o.valid_fraction);
+  const char* world = std::getenv("WORLD_SIZE");
+  HITFORGE_REQUIRE(!world || std::atoi(world) <= 1, "data-parallel training of language models is not supported ",
+                   "yet (WORLD_SIZE=", world ? world : "", "); run a single process");
+  const torch::Device device = core::parse_device(o.device);
+
+  data::Dataset ds(o.data);
+  const std::string block = tokens_block(ds, o.input_block, o.model);
+  const auto& block_info = ds.block(block);
+  chem::Vocabulary vocab = chem::Vocabulary::from_json(nlohmann::json::parse(ds.vocabulary_json(block)));
+  const models::SpecialTokens specials{chem::Vocabulary::kPad, chem::Vocabulary::kBos, chem::Vocabulary::kEos,
+                                       chem::Vocabulary::kUnk};
+
+  // subsets: a named split, or a random hold-out of the valid records for validation (no test subset)
+  data::Split split;
+  std::string split_name = o.split;
+  if (!o.split.empty()) {
+    split = ds.split(o.split).split;
+  } else {
+    data::SplitSizes sizes;
+    sizes.train = 1.0 - o.valid_fraction;
+    sizes.valid = o.valid_fraction;
+    sizes.test = 0.0;
+    split = data::random_split(ds.valid_indices(), sizes, o.seed);
+    split_name = str_cat("(random ", o.valid_fraction, " validation hold-out, seed ", o.seed, ")");
+  }
+  const TokenSequences train = TokenSequences::load(ds, block, split.train, specials);
+  const TokenSequences valid = TokenSequences::load(ds, block, split.valid, specials);
+  const TokenSequences test = TokenSequences::load(ds, block, split.test, specials);
+  HITFORGE_REQUIRE(train.size() >= 1 && valid.size() >= 1, "split '", split_name, "' of '", o.data,
+                   "' leaves too few sequences (train ", train.size(), ", valid ", valid.size(), ")");
+
+  LMManifest man;
+  man.hitforge_version = HITFORGE_VERSION;
+  man.vocabulary = vocab.to_json();
+  man.tokens_block = block;
+  man.tokenizer = block_info.spec;
+  man.standardize = ds.provenance("standardize");
+  if (man.standardize.empty()) man.standardize = "none";
+  man.dataset_path = o.data;
+  man.dataset_sha256 = core::sha256_file(o.data);
+  man.split = split_name;
+  man.train_options = o.to_json();
+  man.train_options["valid_fraction"] = o.valid_fraction;
+  models::ModelDims dims;
+  dims.vocab_size = static_cast<std::int64_t>(vocab.size());
+  torch::manual_seed(o.seed);
+  auto model = models::make_language_model(o.model, o.model_config, dims);
+  man.model = models::model_spec(*model);
+
+  const fs::path dir(o.out_dir);
+  if (fs::exists(dir / "run.json")) {
+    HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
+                     "another --out");
+    LMManifest old = LMManifest::load(o.out_dir);
+    HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split &&
+                         old.vocabulary == man.vocabulary && old.tokens_block == man.tokens_block,
+                     "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+  }
+  fs::create_directories(dir);
+  man.save(o.out_dir);
+
+  model->to(device);
+  auto opt = make_optimizer(o, model->parameters());
+  const std::string state_path = (dir / "state.pt").string(), log_path = (dir / "log.jsonl").string(),
+                    model_path = (dir / "model.pt").string();
+  std::vector<torch::Tensor> best = snapshot(*model->module());
+  TrainState st;
+  if (o.resume && fs::exists(state_path)) {
+    st = load_train_state(state_path, *model->module(), *opt, best);
+    drop_log_lines_after(log_path, 0, st.epoch);  // an epoch logged but not checkpointed is re-run
+    core::log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
+                           st.best_epoch, ")"));
+  }
+
+  // the number of batches per epoch does not depend on the shuffle (pools have fixed sizes)
+  const auto batch_size = static_cast<std::size_t>(o.batch_size);
+  const auto steps_per_epoch =
+      static_cast<std::int64_t>(length_bucketed_batches(train.lengths(), batch_size, 0).size());
+  NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
+                     steps_per_epoch * o.epochs};
+  {
+    // what a padded computation of random batches of this size would waste (the model computes none of it)
+    std::vector<std::int64_t> rows(train.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    auto random_batches = data::make_batches(rows, batch_size, true, o.seed);
+    core::log_info(str_cat(o.model, ": ", model->parameter_count(), " parameters, vocabulary ", vocab.size(),
+                           ", train ", train.size(), " sequences / ", train.predicted_tokens(), " tokens, valid ",
+                           valid.size(), "; padding in random batches ",
+                           static_cast<int>(100 * padding_fraction(random_batches, train.lengths()) + 0.5),
+                           "%, in length buckets ",
+                           static_cast<int>(100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size,
+                                                                                          o.seed),
+                                                                   train.lengths()) + 0.5),
+                           "% (packed: none computed)"));
+  }
+
+  int session_epochs = 0;
+  while (!st.finished && st.epoch < o.epochs) {
+    if (o.session_epochs > 0 && session_epochs >= o.session_epochs) {
+      return {{"paused", true}, {"epoch", st.epoch}, {"epochs", o.epochs}};
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto batches = length_bucketed_batches(train.lengths(), batch_size,
+                                           o.seed * 1000003ULL + static_cast<std::uint64_t>(st.epoch));
+    core::ProgressOptions po;
+    po.label = str_cat("epoch ", st.epoch + 1, "/", o.epochs);
+    po.unit = "tok";
+    po.enabled = o.progress;
+    core::ProgressBar bar(static_cast<std::uint64_t>(train.predicted_tokens()), po);
+    model->train();
+    double loss_sum = 0;
+    std::int64_t tokens = 0, molecules = 0;
+    for (const auto& b : batches) {
+      set_lr(*opt, sched.lr(st.step));
+      auto tb = train.batch(b);
+      const std::int64_t n_tok = tb.lengths.sum().item<std::int64_t>() - static_cast<std::int64_t>(b.size());
+      opt->zero_grad();
+      auto loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / static_cast<double>(n_tok);
+      loss.backward();
+      if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
+      opt->step();
+      loss_sum += loss.item<double>() * static_cast<double>(n_tok);
+      tokens += n_tok;
+      molecules += static_cast<std::int64_t>(b.size());
+      ++st.step;
+      bar.add(static_cast<std::uint64_t>(n_tok));
+    }
+    bar.finish();
+    const double train_secs = seconds_since(t0);
+    const CorpusNLL v = corpus_nll(*model, valid);
+    ++st.epoch;
+    const double metric = v.per_sequence();
+    const bool improved = std::isfinite(metric) && (!std::isfinite(st.best_metric) || metric < st.best_metric);
+    if (improved) {
+      st.best_metric = metric;
+      st.best_epoch = st.epoch;
+      st.bad_epochs = 0;
+      best = snapshot(*model->module());
+      save_language_model(*model, man, model_path);  // a usable prior as soon as there is one
+    } else {
+      ++st.bad_epochs;
+    }
+    const double train_loss = tokens ? loss_sum / static_cast<double>(tokens) : NAN;
+    nlohmann::json line = {{"member", 0},
+                           {"epoch", st.epoch},
+                           {"train_loss", train_loss},
+                           {"valid_nll", metric},
+                           {"valid_nll_per_token", v.per_token()},
+                           {"lr", sched.lr(st.step)},
+                           {"seconds", seconds_since(t0)},
+                           {"train_seconds", train_secs},
+                           {"train_tokens_per_s", train_secs > 0 ? static_cast<double>(tokens) / train_secs : 0.0},
+                           {"train_mol_per_s", train_secs > 0 ? static_cast<double>(molecules) / train_secs : 0.0}};
+    append_log_line(log_path, line.dump());
+    core::log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
+                           " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
+                           static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
+    if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
+    if (st.epoch >= o.epochs) st.finished = true;
+    save_train_state(state_path, *model->module(), *opt, best, st);
+    ++session_epochs;
+  }
+
+  restore(*model->module(), best);
+  save_language_model(*model, man, model_path);
+  nlohmann::json metrics;
+  metrics["train"] = nll_json(corpus_nll(*model, train));
+  metrics["valid"] = nll_json(corpus_nll(*model, valid));
+  if (test.size() > 0) metrics["test"] = nll_json(corpus_nll(*model, test));
+  metrics["primary_metric"] = "nll";
+  metrics["best_epoch"] = st.best_epoch;
+  metrics["epochs"] = st.epoch;
+  metrics["model"] = man.model;
+  metrics["parameters"] = model->parameter_count();
+  core::write_file_atomic((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+
+  if (o.plots) {
+    auto loss = read_log_column(log_path, 0, "train_loss");
+    auto vnll = read_log_column(log_path, 0, "valid_nll_per_token");
+    std::vector<double> x(loss.size());
+    std::iota(x.begin(), x.end(), 1.0);
+    core::ChartOptions co;
+    co.title = str_cat("Learning curve: ", o.model, " (best epoch ", st.best_epoch, ")");
+    co.x_label = "epoch";
+    co.y_label = "NLL per token (nats)";
+    std::vector<core::PlotSeries> series;
+    series.emplace_back("train loss", x, loss);
+    series.emplace_back("validation NLL", x, vnll);
+    for (auto& s : series) s.markers = true;
+    core::write_svg((dir / "learning_curve.svg").string(), core::line_chart(series, co));
+  }
+  return metrics;
+}
+
+}  // namespace hitforge::train

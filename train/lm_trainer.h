@@ -1,0 +1,43 @@
+#pragma once
+// Training of token language models (generative priors; models/language_model.h) through the common trainer's
+// options and machinery (train/trainer.h calls train_language_model for a language-model name): teacher forcing on
+// <bos> SMILES <eos> from a dataset's smiles_tokens block, length-bucketed batches whose padding the model never
+// computes (train/token_sequences.h), the Noam LR schedule, gradient clipping, validation NLL per epoch for early
+// stopping and the best-epoch choice (test NLL is reported, never used for a choice), log.jsonl, a learning-curve
+// SVG, self-describing checkpoints with the vocabulary (train/lm_checkpoint.h) and exact resume (state.pt after
+// every epoch). Reproducible for a seed, data and thread count.
+//
+// Loss: mean NLL per predicted token of the batch (nats), <eos> included. Validation: NLL per molecule (the early
+// stopping metric) and per token.
+//
+// No SMILES randomisation (augmentation): the dataset stores the token ids of one SMILES per molecule, so other
+// spellings of a molecule would need RDKit and the tokenizer inside the training loop; see docs/generation.md.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include "models/language_model.h"
+#include "train/token_sequences.h"
+#include "train/trainer.h"
+
+namespace hitforge::train {
+
+/// Trains (or resumes) a language model described by `options` (model, data, split, out_dir, epochs, batch_size,
+/// LR schedule, patience, grad_clip, seed, device, ...). Returns metrics.json's content, or {"paused": true, ...}
+/// when options.session_epochs stopped the run early (resume with options.resume).
+nlohmann::json train_language_model(const TrainOptions& options);
+
+/// NLL of a set of sequences under `model` (eval mode, no gradients), in length-sorted batches.
+struct CorpusNLL {
+  double total = 0;            ///< Σ −log p(sequence), nats
+  std::int64_t sequences = 0;
+  std::int64_t tokens = 0;     ///< predicted tokens (<eos> included)
+  double per_sequence() const { return sequences ? total / static_cast<double>(sequences) : NAN; }
+  double per_token() const { return tokens ? total / static_cast<double>(tokens) : NAN; }
+};
+CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& sequences, std::size_t batch_size = 256);
+
+}  // namespace hitforge::train

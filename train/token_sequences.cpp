@@ -1,0 +1,134 @@
+#include "train/token_sequences.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "core/error.h"
+#include "core/hdf5_util.h"
+#include "datasets/format.h"
+#include "datasets/splits.h"
+
+namespace hitforge::train {
+using core::str_cat;
+
+TokenSequences TokenSequences::load(const data::Dataset& ds, const std::string& block,
+                                    const std::vector<std::int64_t>& records, const models::SpecialTokens& sp) {
+  const auto& info = ds.block(block);
+  HITFORGE_REQUIRE(info.kind == chem::FeatureKind::tokens, "feature block '", block, "' of '", ds.path(),
+                   "' holds ", chem::to_string(info.kind), ", not token sequences (build it with --featurizer ",
+                   "smiles_tokens)");
+  // The whole block in two reads: Dataset::read_tokens costs two HDF5 selections per record, which dominates
+  // loading 50k+ sequences.
+  std::vector<std::int32_t> all_ids;
+  std::vector<std::int64_t> offsets;
+  try {
+    H5::H5File f = core::h5::open_file(ds.path());
+    H5::Group g = f.openGroup(str_cat("/", data::fmt::kFeatures, "/", block));
+    all_ids = core::h5::read_all<std::int32_t>(g.openDataSet(data::fmt::kTokenIds));
+    offsets = core::h5::read_all<std::int64_t>(g.openDataSet(data::fmt::kTokenOffsets));
+  } catch (const H5::Exception& e) {
+    throw core::UsageError(str_cat("cannot read tokens block '", block, "' of '", ds.path(), "': ", e.getDetailMsg()));
+  }
+  HITFORGE_REQUIRE(static_cast<std::int64_t>(offsets.size()) == ds.size() + 1, "tokens block '", block, "' of '",
+                   ds.path(), "' has ", offsets.size(), " offsets for ", ds.size(), " records");
+  TokenSequences s;
+  s.specials_ = sp;
+  for (std::int64_t r : records) {
+    HITFORGE_REQUIRE(r >= 0 && r < ds.size(), "record ", r, " is out of range (", ds.size(), " records)");
+    const std::int64_t a = offsets[static_cast<std::size_t>(r)], b = offsets[static_cast<std::size_t>(r) + 1];
+    HITFORGE_REQUIRE(a <= b && b <= static_cast<std::int64_t>(all_ids.size()), "tokens block '", block,
+                     "' has inconsistent offsets at record ", r);
+    if (a == b) continue;  // invalid molecule: no tokens
+    s.ids_.push_back(sp.bos);
+    for (std::int64_t k = a; k < b; ++k) s.ids_.push_back(all_ids[static_cast<std::size_t>(k)]);
+    s.ids_.push_back(sp.eos);
+    s.offsets_.push_back(static_cast<std::int64_t>(s.ids_.size()));
+    s.lengths_.push_back(b - a + 2);
+    s.records_.push_back(r);
+  }
+  return s;
+}
+
+TokenSequences TokenSequences::from_bodies(const std::vector<std::vector<std::int64_t>>& bodies,
+                                           const models::SpecialTokens& sp) {
+  TokenSequences s;
+  s.specials_ = sp;
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    s.ids_.push_back(sp.bos);
+    s.ids_.insert(s.ids_.end(), bodies[i].begin(), bodies[i].end());
+    s.ids_.push_back(sp.eos);
+    s.offsets_.push_back(static_cast<std::int64_t>(s.ids_.size()));
+    s.lengths_.push_back(static_cast<std::int64_t>(bodies[i].size()) + 2);
+    s.records_.push_back(static_cast<std::int64_t>(i));
+  }
+  return s;
+}
+
+std::int64_t TokenSequences::predicted_tokens() const {
+  std::int64_t n = 0;
+  for (auto l : lengths_) n += l - 1;
+  return n;
+}
+
+std::vector<std::int64_t> TokenSequences::sequence(std::size_t i) const {
+  return {ids_.begin() + offsets_[i], ids_.begin() + offsets_[i + 1]};
+}
+
+models::TokenBatch TokenSequences::batch(const std::vector<std::int64_t>& rows) const {
+  std::int64_t t = 0;
+  for (auto r : rows) t = std::max(t, lengths_.at(static_cast<std::size_t>(r)));
+  const auto b = static_cast<std::int64_t>(rows.size());
+  models::TokenBatch out;
+  out.tokens = torch::full({b, t}, specials_.pad, torch::kLong);
+  out.lengths = torch::empty({b}, torch::kLong);
+  std::int64_t* tok = out.tokens.data_ptr<std::int64_t>();
+  std::int64_t* len = out.lengths.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < b; ++i) {
+    const auto r = static_cast<std::size_t>(rows[static_cast<std::size_t>(i)]);
+    std::copy(ids_.begin() + offsets_[r], ids_.begin() + offsets_[r + 1], tok + i * t);
+    len[i] = lengths_[r];
+  }
+  return out;
+}
+
+std::vector<std::vector<std::int64_t>> length_bucketed_batches(const std::vector<std::int64_t>& lengths,
+                                                               std::size_t batch_size, std::uint64_t seed,
+                                                               std::size_t pool_batches) {
+  HITFORGE_REQUIRE(batch_size > 0 && pool_batches > 0, "batch size and pool size must be positive");
+  std::vector<std::int64_t> order = data::iota_indices(static_cast<std::int64_t>(lengths.size()));
+  std::mt19937_64 rng(seed);
+  data::deterministic_shuffle(order, rng);
+  std::vector<std::vector<std::int64_t>> batches;
+  const std::size_t pool = batch_size * pool_batches;
+  for (std::size_t p = 0; p < order.size(); p += pool) {
+    auto first = order.begin() + static_cast<std::ptrdiff_t>(p);
+    auto last = order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), p + pool));
+    // stable: equal lengths keep their shuffled order, so the grouping stays random
+    std::stable_sort(first, last, [&](std::int64_t a, std::int64_t b) {
+      return lengths[static_cast<std::size_t>(a)] < lengths[static_cast<std::size_t>(b)];
+    });
+    for (auto it = first; it < last; it += static_cast<std::ptrdiff_t>(std::min<std::size_t>(batch_size, last - it)))
+      batches.emplace_back(it, it + static_cast<std::ptrdiff_t>(std::min<std::size_t>(batch_size, last - it)));
+  }
+  data::deterministic_shuffle(batches, rng);
+  return batches;
+}
+
+double padding_fraction(const std::vector<std::vector<std::int64_t>>& batches, const std::vector<std::int64_t>& lengths) {
+  double padded = 0, total = 0;
+  for (const auto& b : batches) {
+    std::int64_t mx = 0, sum = 0;
+    for (auto r : b) {
+      mx = std::max(mx, lengths[static_cast<std::size_t>(r)]);
+      sum += lengths[static_cast<std::size_t>(r)];
+    }
+    total += static_cast<double>(mx) * static_cast<double>(b.size());
+    padded += static_cast<double>(mx) * static_cast<double>(b.size()) - static_cast<double>(sum);
+  }
+  return total > 0 ? padded / total : 0.0;
+}
+
+}  // namespace hitforge::train
