@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 DEMO_OUT ?= demo-out
 
-.PHONY: deps configure build demo test bench clean format
+.PHONY: deps configure build demo test bench notebooks clean format
 
 deps:
 	scripts/install-deps
@@ -24,6 +24,10 @@ demo: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 1200 -j 1
+
+# Execute the five course notebooks headless (fails on any error); executed copies in notebooks/_work/executed/.
+notebooks: build
+	/usr/bin/python3 notebooks/run_notebooks.py --hitforge $(BUILD_DIR)/cli/hitforge
 
 bench: build
 	/usr/bin/python3 bench/bench_featurize.py --hitforge $(BUILD_DIR)/cli/hitforge

@@ -12,6 +12,7 @@ const std::vector<std::pair<std::string, std::string>>& ml_commands() {
       {"doctor", "Check the installation: versions, BLAS used by LibTorch (with a timed matmul), threads, devices"},
       {"train", "Train a property model (fp_mlp, dmpnn) on a dataset split; checkpoints, metrics, plots"},
       {"generate", "Sample SMILES from a trained language-model prior (smiles_lstm)"},
+      {"optimize", "Goal-directed generation: REINVENT-style RL of a prior towards a scoring recipe"},
       {"evaluate", "Metrics of a trained run on a dataset split"},
       {"predict", "Predict properties for a compound file with a trained run (streams; ensembles give std)"},
       {"screen", "Score a library with a recipe (filters, QED/SA, similarity, models): top-k, shards, resume"},

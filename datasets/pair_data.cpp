@@ -44,6 +44,44 @@ PairData PairData::load(const Dataset& ds, const std::string& ligand_block) {
   return d;
 }
 
+PairData PairData::from_parts(FeatureBlockInfo block, std::int64_t bond_width, std::vector<core::MolGraph> graphs,
+                              std::vector<std::uint8_t> fixed_rows,
+                              std::vector<std::vector<std::int32_t>> protein_tokens, std::int64_t vocab_size,
+                              std::int64_t max_length, std::vector<std::int64_t> pair_ligand,
+                              std::vector<std::int64_t> pair_protein) {
+  HITFORGE_REQUIRE(pair_ligand.size() == pair_protein.size(), "pairs: ", pair_ligand.size(), " ligand indices for ",
+                   pair_protein.size(), " protein indices");
+  PairData d;
+  const bool graph = block.kind == chem::FeatureKind::graph;
+  std::int64_t n_lig = 0;
+  if (graph) {
+    n_lig = static_cast<std::int64_t>(graphs.size());
+  } else {
+    HITFORGE_REQUIRE(block.row_bytes > 0 && fixed_rows.size() % static_cast<size_t>(block.row_bytes) == 0,
+                     "ligand rows of block '", block.name, "': ", fixed_rows.size(), " bytes is not a multiple of ",
+                     block.row_bytes);
+    n_lig = static_cast<std::int64_t>(fixed_rows.size()) / block.row_bytes;
+  }
+  const auto n_prot = static_cast<std::int64_t>(protein_tokens.size());
+  for (size_t i = 0; i < pair_ligand.size(); ++i)
+    HITFORGE_REQUIRE(pair_ligand[i] >= 0 && pair_ligand[i] < n_lig && pair_protein[i] >= 0 && pair_protein[i] < n_prot,
+                     "pair ", i, " names ligand ", pair_ligand[i], " / protein ", pair_protein[i], " (", n_lig,
+                     " ligands, ", n_prot, " proteins)");
+  d.block_ = std::move(block);
+  d.bond_width_ = bond_width;
+  d.graphs_ = std::move(graphs);
+  d.fixed_ = std::move(fixed_rows);
+  d.tokens_ = std::move(protein_tokens);
+  d.vocab_size_ = vocab_size;
+  d.max_length_ = max_length;
+  d.pair_ligand_ = std::move(pair_ligand);
+  d.pair_protein_ = std::move(pair_protein);
+  d.pair_status_.assign(d.pair_ligand_.size(), 0);
+  d.pair_reasons_.assign(d.pair_ligand_.size(), "");
+  d.valid_pairs_ = iota_indices(static_cast<std::int64_t>(d.pair_ligand_.size()));
+  return d;
+}
+
 PairBatch PairData::batch(const std::vector<std::int64_t>& pairs) const {
   PairBatch b;
   b.pairs = pairs;

@@ -33,6 +33,16 @@ class PairData {
   /// protein tokens and the pair table. UsageError when the file has no pairs or no protein tokens, or the block is
   /// absent or of the tokens kind.
   static PairData load(const Dataset& dataset, const std::string& ligand_block);
+  /// Pairs held in memory, e.g. (SMILES, sequence) rows featurised for prediction: `block` describes the ligand
+  /// features — one graph per ligand in `graphs` (graph blocks) or `fixed_rows` (ligands × block.row_bytes bytes,
+  /// as stored in a dataset) — `protein_tokens` the already cropped residue ids of each protein, and each pair names
+  /// its ligand and protein. No labels (targets are empty); every pair is valid. UsageError for indices out of range
+  /// or rows of the wrong size.
+  static PairData from_parts(FeatureBlockInfo block, std::int64_t bond_width, std::vector<core::MolGraph> graphs,
+                             std::vector<std::uint8_t> fixed_rows,
+                             std::vector<std::vector<std::int32_t>> protein_tokens, std::int64_t vocab_size,
+                             std::int64_t max_length, std::vector<std::int64_t> pair_ligand,
+                             std::vector<std::int64_t> pair_protein);
 
   std::int64_t n_pairs() const { return static_cast<std::int64_t>(pair_ligand_.size()); }
   const std::vector<std::string>& label_names() const { return label_names_; }

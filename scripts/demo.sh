@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo pipeline on data every Debian machine with rdkit-data has: 1,017 ChEMBL analogues (CHEMBL2321810) with
-# pIC50 → featurised HDF5 dataset (Morgan bits, RDKit 2D descriptors, molecular graphs) → scaffold split → summary.
+# pIC50 → featurised HDF5 dataset (Morgan bits, RDKit 2D descriptors, molecular graphs) → scaffold split → summary
+# → D-MPNN → screen of 5,000 NCI compounds → the model pinned in OUT/manifest.json, and the command that serves it.
 # Usage: scripts/demo.sh [path/to/hitforge] [output dir]
 set -euo pipefail
 HF=${1:-build/cli/hitforge}
@@ -40,5 +41,14 @@ rm -f "$OUT/hits.csv.state.json"
 echo "top 5 hits (rank, index, id, smiles, status, reason, score, ...):"
 head -6 "$OUT/hits.csv" | cut -c1-150
 echo "score histogram: $OUT/hits.csv.hist_score.svg"
+
+echo "== 7. pin the model for the screening server (sha256 of its run.json and weights in $OUT/manifest.json) =="
+"$HF" serve --model-dir "$OUT" --pin-models
+echo
+echo "Serve the demo model (campaigns, predictions, dashboard); Ctrl-C stops it:"
+echo "  $HF serve --model-dir $OUT --store $OUT/campaigns.db --port 8080"
+echo "then open the dashboard at http://127.0.0.1:8080/ (API: docs/server.md, e.g."
+echo "  curl -s http://127.0.0.1:8080/v1/models ;"
+echo "  curl -s -d '{\"model\": \"run_dmpnn\", \"smiles\": [\"CCO\"]}' http://127.0.0.1:8080/v1/predict )"
 echo
 echo "Read it from Python:  /usr/bin/python3 -c \"import h5py; f = h5py.File('$OUT/chembl2321810.h5'); print(f['features/morgan/data'].shape)\""

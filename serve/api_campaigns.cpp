@@ -328,43 +328,55 @@ void add_campaign_routes(ServerContext& ctx) {
             {"top_k", {{"type", "integer"}}},
             {"name", {{"type", "string"}}},
             {"format", {{"type", "string"}}}}}}}}}};
-  router.add_sync(
-      "POST", "/v1/campaigns",
-      [&ctx](Request& req) {
-        ctx.refuse_if_draining();
-        const std::string boundary = multipart_boundary(req.header("content-type"));
-        Submission s = boundary.empty() ? from_json(ctx, req.body) : from_multipart(ctx, req.body, boundary);
-        if (s.library.empty()) throw HttpError(400, "invalid_library", "the library holds no records");
-        if (s.name.size() > 200) throw HttpError(400, "invalid_request", "\"name\" is longer than 200 characters");
-        if (ctx.store.unfinished().size() >= ctx.options.max_active_campaigns) {
-          HttpError e(503, "queue_full", "too many unfinished campaigns; retry when one has finished");
-          e.retry_after = 30;
-          throw e;
-        }
-        // Compiling validates the recipe completely (and caches it for the runner).
-        const RecipeCompiler::Compiled compiled = ctx.compiler.compile(s.recipe);
-        CampaignRecord c;
-        c.id = new_campaign_id();
-        c.name = s.name.empty() ? c.id : s.name;
-        c.recipe = s.recipe.dump();
-        c.models = compiled.pins.dump();
-        c.columns = nlohmann::json{{"components", compiled.scorer->components()},
-                                   {"values", compiled.scorer->raw_columns()}}
-                        .dump();
-        c.top_k = s.top_k;
-        c.chunk = ctx.options.campaign_chunk;
-        c.n_records = static_cast<std::int64_t>(s.library.size());
-        c.created_at = c.updated_at = unix_now();
-        ctx.store.create(c, s.library);  // durable (synchronous=FULL) before the 202 below
-        if (ctx.queue) ctx.queue->notify_background();
-        Response r = Response::json(202, {{"id", c.id}, {"state", "queued"}, {"n_records", c.n_records},
-                                          {"status_url", "/v1/campaigns/" + c.id}});
-        r.headers.emplace_back("Location", "/v1/campaigns/" + c.id);
-        return r;
-      },
-      operation("Submit a campaign: a library (inline SMILES, molecules with ids, or a .smi/.csv/.tsv/.sdf "
-                "upload), a recipe and top_k. 202 with the id once the campaign is durably stored.",
-                {202, 400, 413, 415, 503}, {}, submit_schema));
+  Route submit;
+  submit.method = "POST";
+  submit.pattern = "/v1/campaigns";
+  submit.openapi = operation(
+      "Submit a campaign: a library (inline SMILES, molecules with ids, or a .smi/.csv/.tsv/.sdf "
+      "upload), a recipe and top_k. Parsed and stored on the worker pool; 202 with the id once the "
+      "campaign is durably stored.",
+      {202, 400, 413, 415, 503}, {}, submit_schema);
+  submit.handler = [&ctx](Request& req, Responder respond) {
+    ctx.refuse_if_draining();
+    // Parsing the library (up to --max-upload-mb of SMILES/CSV/SDF), compiling the recipe and the store's
+    // transaction run on a worker, never on this I/O thread; the body moves there without a copy.
+    run_on_worker(
+        ctx, respond,
+        [&ctx, boundary = multipart_boundary(req.header("content-type")), body = std::move(req.body)] {
+          ctx.refuse_if_draining();
+          Submission s = boundary.empty() ? from_json(ctx, body) : from_multipart(ctx, body, boundary);
+          if (s.library.empty()) throw HttpError(400, "invalid_library", "the library holds no records");
+          if (s.name.size() > 200) throw HttpError(400, "invalid_request", "\"name\" is longer than 200 characters");
+          if (ctx.store.unfinished().size() >= ctx.options.max_active_campaigns) {
+            HttpError e(503, "queue_full", "too many unfinished campaigns; retry when one has finished");
+            e.retry_after = 30;
+            throw e;
+          }
+          // Compiling validates the recipe completely (and caches it for the runner).
+          const RecipeCompiler::Compiled compiled = ctx.compiler.compile(s.recipe);
+          CampaignRecord c;
+          c.id = new_campaign_id();
+          c.name = s.name.empty() ? c.id : s.name;
+          c.recipe = s.recipe.dump();
+          c.models = compiled.pins.dump();
+          c.columns =
+              nlohmann::json{{"components", compiled.scorer->components()}, {"values", compiled.scorer->raw_columns()}}
+                  .dump();
+          c.top_k = s.top_k;
+          c.chunk = ctx.options.campaign_chunk;
+          c.n_records = static_cast<std::int64_t>(s.library.size());
+          c.created_at = c.updated_at = unix_now();
+          ctx.store.create(c, s.library);  // durable (synchronous=FULL) before the 202 below
+          if (ctx.queue) ctx.queue->notify_background();
+          Response r = Response::json(
+              202,
+              {{"id", c.id}, {"state", "queued"}, {"n_records", c.n_records}, {"status_url", "/v1/campaigns/" + c.id}});
+          r.headers.emplace_back("Location", "/v1/campaigns/" + c.id);
+          return r;
+        },
+        task_deadline(ctx));
+  };
+  router.add(std::move(submit));
 
   router.add_sync(
       "GET", "/v1/campaigns",

@@ -83,10 +83,23 @@ nlohmann::json record_head(const screen::ScoredBatch& b, std::size_t row, std::s
 
 }  // namespace
 
+void run_on_worker(ServerContext& ctx, Responder respond, std::function<Response()> work,
+                   std::chrono::steady_clock::time_point deadline) {
+  auto job = std::make_unique<ScoreJob>();
+  job->deadline = deadline;
+  job->task = [respond, work = std::move(work)] { respond(work()); };
+  submit(ctx, std::move(job), std::move(respond));
+}
+
+std::chrono::steady_clock::time_point task_deadline(const ServerContext& ctx) {
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(ctx.options.default_deadline_ms);
+}
+
 void add_inference_routes(ServerContext& ctx) {
   // One prediction recipe per model, compiled now: predictions need no recipe compilation per request.
   auto predictors = std::make_shared<std::map<std::string, RecipeCompiler::Compiled>>();
   for (const auto& m : ctx.models.models()) {
+    if (m.kind != "predictor") continue;  // generators answer POST /v1/generate
     nlohmann::json comps = nlohmann::json::array();
     for (const auto& t : m.targets) comps.push_back({{"model", m.name}, {"target", t}, {"label", t}});
     (*predictors)[m.name] = ctx.compiler.compile({{"name", "predict " + m.name}, {"components", comps}});
@@ -115,7 +128,10 @@ void add_inference_routes(ServerContext& ctx) {
     const std::string model = body["model"].get<std::string>();
     auto it = predictors->find(model);
     if (it == predictors->end())
-      throw HttpError(404, "unknown_model", str_cat("no model named '", model.substr(0, 64), "'"));
+      throw HttpError(404, "unknown_model",
+                      str_cat(ctx.models.find(model) ? str_cat("model '", model, "' is a generator (POST /v1/generate)")
+                                                     : str_cat("no model named '", model.substr(0, 64), "'"),
+                              "; property models: ", ctx.models.names("predictor")));
     auto job = std::make_unique<ScoreJob>();
     job->batch_key = "predict:" + model;
     job->smiles = smiles_list(body, ctx);

@@ -157,6 +157,7 @@ function recipeTemplates() {
     'QED only': { components: [{ scorer: 'qed' }] },
   };
   for (const m of models) {
+    if (m.kind !== 'predictor') continue;  // generators (POST /v1/generate) have no targets to score with
     t['model ' + m.name + ' (' + m.targets[0] + ') + QED'] = {
       filters: [{ scorer: 'pains', max: 0 }],
       components: [{ model: m.name, target: m.targets[0], label: m.targets[0] + '_pred' }, { scorer: 'qed' }] };

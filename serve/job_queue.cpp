@@ -19,6 +19,7 @@ JobQueue::JobQueue(JobQueueOptions options, std::function<bool()> background)
 JobQueue::~JobQueue() { stop(); }
 
 bool JobQueue::submit(std::unique_ptr<ScoreJob>& job) {
+  HITFORGE_CHECK(!job->task || job->batch_key.empty(), "a task job must not have a batch key");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || queue_.size() >= options_.queue_capacity) return false;
@@ -140,6 +141,16 @@ void JobQueue::run_batch(std::vector<std::unique_ptr<ScoreJob>>& jobs) {
       live.push_back(std::move(j));
   }
   if (live.empty()) return;
+  if (live.front()->task) {  // tasks are never merged (empty batch key): exactly one job here
+    for (auto& j : live) {
+      try {
+        j->task();
+      } catch (...) {
+        j->failed(std::current_exception());
+      }
+    }
+    return;
+  }
   try {
     auto sf = live.front()->scorer();
     std::vector<std::string> smiles;

@@ -8,6 +8,8 @@
 //     previous batch held more than one job (clients are concurrent), it first waits up to `batch_window` for more
 //     to arrive; a lone client (concurrency 1) never waits. A job whose deadline passed before it started fails
 //     with 503 "deadline_exceeded" without being scored.
+//   * tasks (ScoreJob::task set: sampling from a generative prior, parsing a campaign upload, drawing a structure)
+//     share the same bounded queue, deadline and 503 semantics, but are never merged: each runs alone.
 //   * background steps (one chunk of a campaign), pulled from `background` whenever no score job waits; the
 //     function returns false when there is nothing to do, and the worker sleeps until notify_background() or
 //     `background_poll`.
@@ -50,6 +52,9 @@ struct ScoreJob {
   Clock::time_point deadline = Clock::time_point::max();
   /// Rows [offset, offset + smiles.size()) of `batch` are this job's, in order.
   std::function<void(const screen::ScoredBatch& batch, std::size_t offset, const screen::ScoringFunction& sf)> done;
+  /// A task instead of scoring: when set, the worker calls it (alone, never merged; `batch_key` must be empty,
+  /// `scorer`, `smiles` and `done` are unused) and routes anything it throws to `failed`.
+  std::function<void()> task;
   /// Any failure: the scorer could not be built, the deadline passed, the server stopped (HttpError), a bug.
   std::function<void(std::exception_ptr)> failed;
 };

@@ -24,8 +24,18 @@ bool valid_name(const std::string& s) {
   return std::regex_match(s, re);
 }
 
-// The files that define a trained run's predictions, relative to the run directory, in byte order.
+constexpr const char* kLanguageModelFormat = "hitforge-language-model";  // train/lm_checkpoint.cpp
+
+bool is_generator_run(const fs::path& run_dir) {
+  std::ifstream in(run_dir / "run.json");
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.value("format", "") == kLanguageModelFormat;
+}
+
+// The files that define a trained run's outputs, relative to the run directory, in byte order: a property run's
+// run.json and member weights, or a prior's run.json and model.pt (its best-epoch weights; state.pt is not read).
 std::vector<std::string> run_files(const fs::path& run_dir) {
+  if (is_generator_run(run_dir)) return {"model.pt", "run.json"};
   std::vector<std::string> files = {"run.json"};
   for (const auto& e : fs::directory_iterator(run_dir)) {
     const std::string name = e.path().filename().string();
@@ -62,14 +72,25 @@ void check_scorer(const nlohmann::json& spec, const std::string& where) {
 }  // namespace
 
 nlohmann::json ModelInfo::to_json() const {
-  return {{"name", name},       {"description", description}, {"sha256", sha256},     {"model", model_class},
-          {"targets", targets}, {"task_types", task_types},   {"featurizers", featurizers}, {"ensemble", ensemble}};
+  return {{"name", name},         {"kind", kind},       {"description", description}, {"sha256", sha256},
+          {"model", model_class}, {"targets", targets}, {"task_types", task_types},   {"featurizers", featurizers},
+          {"ensemble", ensemble}};
+}
+
+std::string ModelRegistry::names(const std::string& kind) const {
+  std::vector<std::string> out;
+  for (const auto& m : models_)
+    if (m.kind == kind) out.push_back(m.name);
+  return out.empty() ? std::string("none") : core::join(out);
 }
 
 std::string ModelRegistry::run_digest(const std::string& run_dir) {
   std::string listing;
-  for (const auto& rel : run_files(run_dir))
+  for (const auto& rel : run_files(run_dir)) {
+    HITFORGE_REQUIRE(fs::is_regular_file(fs::path(run_dir) / rel), "'", (fs::path(run_dir) / rel).string(),
+                     "' is missing");
     listing += core::sha256_file((fs::path(run_dir) / rel).string()) + "  " + rel + "\n";
+  }
   return core::sha256_hex(listing);
 }
 
@@ -111,6 +132,12 @@ ModelRegistry::ModelRegistry(const std::string& model_dir) {
                      info.sha256, " pinned, ", actual, " found); re-pin it only if the change is intended");
     info.description = m.value("description", "");
     const nlohmann::json run = read_json_file(dir / "run.json");
+    if (run.is_object() && run.value("format", "") == kLanguageModelFormat) {
+      info.kind = "generator";
+      if (run.contains("model") && run["model"].is_object()) info.model_class = run["model"].value("name", "");
+      models_.push_back(std::move(info));
+      continue;
+    }
     info.targets = run.value("targets", std::vector<std::string>{});
     info.featurizers = run.value("featurizers", std::vector<std::string>{});
     if (run.contains("task_types") && run["task_types"].is_array())
@@ -190,6 +217,12 @@ nlohmann::json RecipeCompiler::resolve(const nlohmann::json& recipe, nlohmann::j
                         str_cat(where, ": no model named '", name.substr(0, 64), "' (available: ",
                                 names.empty() ? std::string("none") : core::join(names), ")"));
       }
+      if (m->kind != "predictor")
+        throw HttpError(400, "invalid_recipe",
+                        str_cat(where, ": model '", name,
+                                "' is a generator (POST /v1/generate), not a property model; "
+                                "property models: ",
+                                registry_.names("predictor")));
       if (c.contains("target")) {
         if (!c["target"].is_string() ||
             std::find(m->targets.begin(), m->targets.end(), c["target"].get<std::string>()) == m->targets.end())

@@ -3,9 +3,12 @@
 //
 //   {"models": [{"name": "tpsa", "path": "tpsa_run", "sha256": "<64 hex>", "description": "optional"}]}
 //
-// `path` is a trained run directory (train/run_manifest.h) relative to MODEL_DIR, inside it. Its digest is the
-// sha256 of the `sha256sum` listing of run.json and every member_*/model.pt in byte order of their relative paths:
-//   (cd MODEL_DIR/tpsa_run && LC_ALL=C sha256sum run.json member_*/model.pt | sha256sum)
+// `path` is a directory relative to MODEL_DIR, inside it: a trained property-model run (train/run_manifest.h; kind
+// "predictor", for /v1/predict and recipes) or a generative prior (hitforge train --model smiles_lstm,
+// train/lm_checkpoint.h; kind "generator", for /v1/generate). The kind comes from its run.json. Its digest is the
+// sha256 of the `sha256sum` listing of the files that define its outputs, in byte order of their relative paths:
+//   (cd MODEL_DIR/tpsa_run && LC_ALL=C sha256sum run.json member_*/model.pt | sha256sum)   predictor
+//   (cd MODEL_DIR/prior && LC_ALL=C sha256sum model.pt run.json | sha256sum)                generator
 // A model whose files do not match its pin stops the server from starting; `write_model_manifest` pins every run
 // directory below MODEL_DIR (for `hitforge serve --pin-models`).
 //
@@ -30,8 +33,9 @@ namespace hitforge::serve {
 
 struct ModelInfo {
   std::string name, description, sha256;
+  std::string kind = "predictor";  ///< "predictor" (property model) or "generator" (SMILES language-model prior)
   std::string dir;  ///< absolute; never sent to clients
-  std::vector<std::string> targets, task_types, featurizers;
+  std::vector<std::string> targets, task_types, featurizers;  ///< empty for generators
   std::string model_class;
   int ensemble = 1;
   nlohmann::json to_json() const;  ///< client view (no paths)
@@ -43,6 +47,8 @@ class ModelRegistry {
   explicit ModelRegistry(const std::string& model_dir);
   const std::vector<ModelInfo>& models() const { return models_; }
   const ModelInfo* find(const std::string& name) const;
+  /// Names of the models of one kind, comma-separated ("none" when there is none), for error messages.
+  std::string names(const std::string& kind) const;
   const std::string& dir() const { return dir_; }
   /// Digest of one run directory as described above.
   static std::string run_digest(const std::string& run_dir);

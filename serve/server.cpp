@@ -131,6 +131,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   m.ctx->upload_dir = fs::absolute(o.store).parent_path().string();
   add_system_routes(*m.ctx);
   add_inference_routes(*m.ctx);
+  add_generate_routes(*m.ctx);
   add_campaign_routes(*m.ctx);
   add_dashboard_routes(*m.ctx);
 

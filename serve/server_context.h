@@ -1,6 +1,8 @@
 #pragma once
 // Internal to serve/: what route handlers share. Each api_*.cpp adds its routes from this context.
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,8 +43,18 @@ struct ServerContext {
 
 void add_system_routes(ServerContext& ctx);     // healthz, readyz, metrics, openapi.json, v1/models
 void add_inference_routes(ServerContext& ctx);  // v1/predict, v1/score
+void add_generate_routes(ServerContext& ctx);   // v1/generate (generative priors)
 void add_campaign_routes(ServerContext& ctx);   // v1/campaigns...
 void add_dashboard_routes(ServerContext& ctx);  // /, assets, depictions
+
+/// Runs `work` on the worker pool, never on the I/O thread, and answers with its Response (exceptions become JSON
+/// errors): for handlers whose work is too heavy for an I/O thread (parsing an upload, drawing a structure, sampling
+/// a prior). Same bounded queue as scoring jobs: throws HttpError 503 "queue_full" with Retry-After when it is full;
+/// answers 503 "deadline_exceeded" when no worker started the work before `deadline`.
+void run_on_worker(ServerContext& ctx, Responder respond, std::function<Response()> work,
+                   std::chrono::steady_clock::time_point deadline);
+/// A task deadline counted from now (not from the request's arrival: a large upload may take long to arrive).
+std::chrono::steady_clock::time_point task_deadline(const ServerContext& ctx);
 
 /// OpenAPI 3 document built from the router table (every route appears, with its operation object).
 nlohmann::json openapi_document(const Router& router);

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/rm2.h"
 
 namespace hitforge::train {
 namespace {
@@ -132,6 +133,7 @@ const std::vector<MetricDef>& metric_table() {
       {"pearson", TaskType::regression, true, pearson},
       {"spearman", TaskType::regression, true, spearman},
       {"ci", TaskType::regression, true, concordance_index},
+      {"rm2", TaskType::regression, true, rm2},
       {"roc_auc", TaskType::classification, true, roc_auc},
       {"prc_auc", TaskType::classification, true, pr_auc},
       {"accuracy", TaskType::classification, true, [](Values p, Values y) { return accuracy(p, y); }},
@@ -230,6 +232,12 @@ double concordance_index(Values preds, Values targets) {
   }
   if (pairs == 0) return kNaN;
   return 0.5 * static_cast<double>(twice_score) / static_cast<double>(pairs);
+}
+
+double rm2(Values preds, Values targets) {
+  Pairs d = collect(preds, targets, "rm2");
+  if (d.nan_pred) return kNaN;
+  return core::rm2(d.p, d.y);  // NaN when undefined (fewer than 2 pairs, constant sides)
 }
 
 double roc_auc(Values preds, Values targets) {

@@ -1,6 +1,6 @@
 #pragma once
 // Evaluation metrics for property prediction and drug–target affinity: regression (rmse, mse, mae, r2, pearson,
-// spearman, ci) and binary classification (roc_auc, prc_auc, accuracy, mcc), single- and multi-task.
+// spearman, ci, rm2) and binary classification (roc_auc, prc_auc, accuracy, mcc), single- and multi-task.
 // Plain C++ (no LibTorch): callers copy tensors out with `.contiguous().data_ptr<float>()` and wrap them in Values.
 //
 // Conventions shared by every function here:
@@ -73,6 +73,9 @@ double spearman(Values preds, Values targets);
 /// with preds[i] > preds[j], counting tied predictions as 0.5. Pairs with equal targets are skipped; NaN when no
 /// pair has different targets. O(n log n).
 double concordance_index(Values preds, Values targets);
+/// r_m² of Roy et al. (core/rm2.h: r²·(1 − √|r² − r0²|)), the third DTA metric next to MSE and CI. NaN when
+/// undefined (fewer than 2 pairs, constant targets or predictions).
+double rm2(Values preds, Values targets);
 
 // ---- Binary classification: preds are scores or probabilities of class 1, targets are 0/1 (NaN = missing). ----
 /// Area under the ROC curve via average ranks (Mann–Whitney U), which equals the trapezoidal area with tied scores
@@ -91,7 +94,7 @@ double mcc(Values preds, Values targets, double threshold = 0.5);
 
 // ---- By name ----
 /// Names compute_metrics() returns for a task type, primary metric first:
-///   regression:     rmse, mse, mae, r2, pearson, spearman, ci
+///   regression:     rmse, mse, mae, r2, pearson, spearman, ci, rm2
 ///   classification: roc_auc, prc_auc, accuracy, mcc
 const std::vector<std::string>& metric_names(TaskType type);
 /// All metrics of that task type (see metric_names).
@@ -100,7 +103,7 @@ MetricSet compute_metrics(TaskType type, Values preds, Values targets);
 /// names for an unknown one.
 double compute_metric(std::string_view name, Values preds, Values targets);
 /// Direction for early stopping and model selection: true for roc_auc, prc_auc/pr_auc, accuracy, mcc, r2, pearson,
-/// spearman, ci; false for rmse, mse, mae and "loss". UsageError listing the names for an unknown one.
+/// spearman, ci, rm2; false for rmse, mse, mae and "loss". UsageError listing the names for an unknown one.
 bool higher_is_better(std::string_view metric_name);
 
 // ---- Multi-task ----

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/torch_runtime.h"
 #include "models/model_config.h"
+#include "train/train_state.h"
 
 namespace hitforge::train {
 using core::str_cat;
@@ -45,8 +46,18 @@ std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& 
                                std::size_t batch_size, Precision precision) {
   torch::NoGradGuard no_grad;
   AutocastScope autocast(precision == Precision::bf16 && device.is_cpu());
+  // Models loaded for inference are in eval mode from load_model() on and are never switched here: servers call this
+  // from several worker threads on one shared model, and train()/eval() writes every submodule's flag. Only a model
+  // that is training (the trainer's validation pass, one thread) is switched to eval and back.
   const bool was_training = model.is_training();
-  model.eval();
+  if (was_training) model.eval();
+  struct RestoreMode {
+    models::PropertyModel& model;
+    bool on;
+    ~RestoreMode() {
+      if (on) model.train(true);
+    }
+  } restore{model, was_training};
   const auto t = model.n_tasks();
   std::vector<float> out(rows.size() * t);
   const auto kind = model.preferred_input();
@@ -58,7 +69,6 @@ std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& 
     auto y = model.forward(rows.batch(idx, kind).to(device)).to(torch::kCPU, torch::kFloat).contiguous();
     std::memcpy(out.data() + start * t, y.data_ptr<float>(), (end - start) * t * sizeof(float));
   }
-  model.train(was_training);
   return out;
 }
 
@@ -81,15 +91,8 @@ void save_model(models::PropertyModel& model, const std::string& path) {
 
 std::shared_ptr<models::PropertyModel> load_model(const nlohmann::json& spec, const std::string& path,
                                                   const torch::Device& device) {
-  HITFORGE_REQUIRE(std::filesystem::exists(path), "model weights '", path, "' are missing");
   auto model = models::make_model(spec);
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path);
-    model->module()->load(archive);
-  } catch (const c10::Error& e) {
-    throw core::UsageError(str_cat("cannot load model weights '", path, "': ", e.what_without_backtrace()));
-  }
+  load_weights(*model->module(), path);
   model->to(device);
   model->eval();
   return model;

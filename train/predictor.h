@@ -19,7 +19,8 @@ namespace hitforge::train {
 enum class Precision { fp32, bf16 };
 Precision parse_precision(const std::string& text);  ///< "fp32" | "bf16"; UsageError otherwise
 
-/// Raw model outputs [n, n_tasks] (row-major) for every row of `rows`, in eval mode without gradients.
+/// Raw model outputs [n, n_tasks] (row-major) for every row of `rows`, in eval mode without gradients. A model in eval
+/// mode is only read (safe from several threads at once); one in training mode is switched to eval and back.
 std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& rows, const torch::Device& device,
                                std::size_t batch_size = 512, Precision precision = Precision::fp32);
 /// Raw outputs → user-facing values in place: unscale regression tasks, sigmoid for classification tasks.

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,17 @@ TrainState load_train_state(const std::string& path, torch::nn::Module& module, 
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(rng);
   return st;
+}
+
+void load_weights(torch::nn::Module& module, const std::string& path) {
+  HITFORGE_REQUIRE(std::filesystem::exists(path), "model weights '", path, "' are missing");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+    module.load(archive);
+  } catch (const c10::Error& e) {
+    throw core::UsageError(str_cat("cannot load model weights '", path, "': ", e.what_without_backtrace()));
+  }
 }
 
 std::vector<torch::Tensor> snapshot(const torch::nn::Module& module) {

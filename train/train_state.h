@@ -37,6 +37,10 @@ void save_train_state(const std::string& path, torch::nn::Module& module, torch:
 TrainState load_train_state(const std::string& path, torch::nn::Module& module, torch::optim::Optimizer& optimizer,
                             std::vector<torch::Tensor>& best);
 
+/// Loads weights saved with torch::serialize (model.pt) into `module`; UsageError naming the file when it is missing
+/// or does not fit the module.
+void load_weights(torch::nn::Module& module, const std::string& path);
+
 /// Detached copies of every parameter and buffer, in module order.
 std::vector<torch::Tensor> snapshot(const torch::nn::Module& module);
 /// Copies a snapshot back into the module.

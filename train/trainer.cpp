@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/svg_plot.h"
+#include "core/text.h"
 #include "core/torch_runtime.h"
 #include "datasets/dataset.h"
 #include "models/model_config.h"
@@ -23,6 +24,7 @@
 #include "train/lm_trainer.h"
 #include "train/lr_schedule.h"
 #include "train/metrics.h"
+#include "train/pair_trainer.h"
 #include "train/predictor.h"
 #include "train/run_manifest.h"
 #include "train/train_state.h"
@@ -95,6 +97,7 @@ torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, cons
 
 nlohmann::json train_run(const TrainOptions& o) {
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
+  if (models::is_pair_model(o.model)) return train_pair_model(o);           // drug–target affinity: train/pair_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
   HITFORGE_REQUIRE(!o.split.empty(), "property models need a named split of the dataset (--split)");
   HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1 && o.ensemble >= 1, "epochs, batch size and ensemble must be >= 1");
@@ -105,6 +108,8 @@ nlohmann::json train_run(const TrainOptions& o) {
   DistributedContext dist = DistributedContext::from_env();
   // ---- end distributed
   data::Dataset ds(o.data);
+  HITFORGE_REQUIRE(!ds.has_pairs(), "'", o.data, "' is a drug–target pair dataset but '", o.model,
+                   "' is a property model; train a pair model on it (--model ", core::join(models::known_pair_models()), ")");
   const auto split = ds.split(o.split);
 
   // targets and task types

@@ -7,7 +7,8 @@
 // Reproducible: the same seed, data and thread count give the same weights and metrics.
 //
 // A language model named in `model` (models::is_language_model, e.g. smiles_lstm) is trained as a generative prior
-// instead, by train/lm_trainer.h, with the same options, checkpoints, resume, log and LR schedule.
+// instead, by train/lm_trainer.h, with the same options, checkpoints, resume, log and LR schedule. A drug–target
+// pair model (models::is_pair_model, e.g. dta) on a pair dataset is trained by train/pair_trainer.h.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ namespace hitforge::train {
 struct TrainOptions {
   std::string data;                  ///< dataset .h5
   std::string split;                 ///< named split in the dataset ("" = language models hold out valid_fraction)
-  std::string model = "dmpnn";       ///< fp_mlp | dmpnn
+  std::string model = "dmpnn";       ///< fp_mlp | dmpnn | smiles_lstm | dta (pair datasets)
   nlohmann::json model_config;       ///< model options (null = defaults)
   std::string input_block;           ///< feature block fed to the model ("" = graph for dmpnn, morgan for fp_mlp,
                                      ///< the smiles_tokens block for language models)
@@ -44,6 +45,7 @@ struct TrainOptions {
   // language models only
   double valid_fraction = 0.05;      ///< random validation hold-out when no split is named
   int session_epochs = 0;            ///< stop (resumably) after this many epochs in this call; 0 = run to the end
+                                     ///< (language models and pair models)
   nlohmann::json to_json() const;
 };
 

@@ -18,6 +18,8 @@
 #include "datasets/dataset.h"
 #include "datasets/featurize_chunk.h"
 #include "train/metrics.h"
+#include "train/pair_predict.h"
+#include "train/pair_run.h"
 #include "train/predictor.h"
 
 namespace hitforge::cli {
@@ -36,13 +38,48 @@ void init(const GlobalOptions& g) {
 
 struct PredictArgs {
   std::string run_dir, input, out, smiles_col, id_col, format;
+  std::string data, split, subset = "test", sequence_col = "sequence", protein_id_col;  // pair-model runs
   std::size_t chunk = 2048, batch = 512;
   bool canonical = false;
   std::string precision = "fp32";
 };
 
+// Drug–target pair runs (train/pair_run.h): the pairs of a pair dataset (--data), or (SMILES, sequence) rows.
+void run_predict_pairs(const PredictArgs& a, const GlobalOptions& g) {
+  train::PairPredictor predictor(a.run_dir, g.device);
+  HITFORGE_REQUIRE(a.input.empty() != a.data.empty(), "a pair model predicts either the pairs of a pair dataset "
+                   "(--data) or a CSV/TSV of SMILES and protein sequences (--input); give exactly one");
+  if (!a.data.empty()) {
+    train::PairDatasetPredictOptions o;
+    o.data = a.data;
+    o.split = a.split;
+    o.subset = a.subset;
+    o.out = a.out;
+    o.batch_size = a.batch;
+    auto j = train::predict_pair_dataset(predictor, o);
+    std::cout << "wrote " << a.out << ": " << j["n"] << " pairs\n";
+    return;
+  }
+  train::PairTablePredictOptions o;
+  o.input = a.input;
+  o.smiles_col = a.smiles_col;
+  o.sequence_col = a.sequence_col;
+  o.id_col = a.id_col;
+  o.protein_id_col = a.protein_id_col;
+  o.out = a.out;
+  o.chunk = a.chunk;
+  o.batch_size = a.batch;
+  o.threads = core::configured_threads();
+  o.progress = g.progress;
+  auto s = train::predict_pair_table(predictor, o);
+  std::cout << "wrote " << a.out << ": " << s.ok << " predicted, " << s.invalid << " invalid\n";
+}
+
 void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   init(g);
+  if (train::is_pair_run(a.run_dir)) return run_predict_pairs(a, g);
+  HITFORGE_REQUIRE(!a.input.empty(), "--input is required (a compound file to predict)");
+  HITFORGE_REQUIRE(a.data.empty(), "--data is for pair-model runs; '", a.run_dir, "' is a property-model run");
   train::Predictor predictor(a.run_dir, g.device);
   predictor.set_precision(train::parse_precision(a.precision));
   const auto& man = predictor.manifest();
@@ -124,6 +161,17 @@ struct EvaluateArgs {
 
 void run_evaluate(const EvaluateArgs& a, const GlobalOptions& g) {
   init(g);
+  if (train::is_pair_run(a.run_dir)) {  // drug–target pair model: metrics over the subset's pairs
+    train::PairPredictor predictor(a.run_dir, g.device);
+    train::PairDatasetPredictOptions o;
+    o.data = a.data;
+    o.split = a.split;
+    o.subset = a.subset;
+    auto j = train::predict_pair_dataset(predictor, o);
+    std::cout << j.dump(2) << "\n";
+    if (!a.out.empty()) core::write_file_atomic(a.out, j.dump(2) + "\n");
+    return;
+  }
   train::Predictor predictor(a.run_dir, g.device);
   const auto& man = predictor.manifest();
   data::Dataset ds(a.data);
@@ -167,9 +215,16 @@ void run_evaluate(const EvaluateArgs& a, const GlobalOptions& g) {
 
 void register_predict_commands(CLI::App& app, GlobalOptions& g) {
   static PredictArgs p;
-  CLI::App* pc = app.add_subcommand("predict", "Predict properties for a compound file with a trained run");
+  CLI::App* pc = app.add_subcommand("predict", "Predict properties for a compound file with a trained run (or "
+                                              "drug–target affinities with a pair-model run)");
   pc->add_option("--model", p.run_dir, "Run directory from hitforge train")->required()->check(CLI::ExistingDirectory);
-  pc->add_option("--input", p.input, ".smi/.csv/.tsv/.sdf, optionally .gz")->required();
+  pc->add_option("--input", p.input, ".smi/.csv/.tsv/.sdf, optionally .gz (pair models: a CSV/TSV with SMILES and "
+                 "sequence columns)");
+  pc->add_option("--data", p.data, "Pair models: predict the pairs of this pair dataset instead of --input");
+  pc->add_option("--split", p.split, "Pair models with --data: only this split's --subset (default: all valid pairs)");
+  pc->add_option("--subset", p.subset, "train | valid | test (with --split)")->check(CLI::IsMember({"train", "valid", "test"}));
+  pc->add_option("--sequence-col", p.sequence_col, "Pair models with --input: protein sequence column (default sequence)");
+  pc->add_option("--protein-id-col", p.protein_id_col, "Pair models with --input: protein id column to copy");
   pc->add_option("--out", p.out, "Output CSV (written atomically)")->required();
   pc->add_option("--smiles-col", p.smiles_col, "CSV/TSV SMILES column (default: auto-detect)");
   pc->add_option("--id-col", p.id_col, "Column (or SDF property) with ids");
@@ -178,7 +233,9 @@ void register_predict_commands(CLI::App& app, GlobalOptions& g) {
   pc->add_flag("--canonical", p.canonical, "Write canonical SMILES instead of the input SMILES");
   pc->add_option("--precision", p.precision, "fp32, or bf16 matrix products (faster on AVX512_BF16/AMX CPUs; "
                  "predictions differ by ~1% of their spread)")->check(CLI::IsMember({"fp32", "bf16"}));
-  pc->footer("Example:\n  hitforge predict --model runs/esol_dmpnn --input library.smi.gz --out preds.csv --threads 2");
+  pc->footer("Examples:\n  hitforge predict --model runs/esol_dmpnn --input library.smi.gz --out preds.csv --threads 2\n"
+             "  hitforge predict --model runs/davis_dta --data davis.h5 --split setting1 --subset test --out test.csv\n"
+             "  hitforge predict --model runs/davis_dta --input pairs.csv --sequence-col sequence --out affinities.csv");
   pc->callback([&g] { run_predict(p, g); });
 
   static EvaluateArgs e;

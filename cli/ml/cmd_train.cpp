@@ -1,4 +1,4 @@
-// hitforge train — train (or resume) a property model on a dataset split.
+// hitforge train — train (or resume) a property model, language model or drug–target pair model on a dataset.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -78,16 +78,19 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   static TrainArgs a;
   auto& o = a.opt;
   CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp, dmpnn) or a SMILES language model "
-                                              "(smiles_lstm) on a dataset");
+                                              "(smiles_lstm) on a dataset, or a drug–target affinity model (dta) "
+                                              "on a pair dataset");
   cmd->add_option("--data", o.data, "Dataset .h5 (hitforge dataset build)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split); required for property "
                   "models, optional for language models (default: a random --valid-fraction hold-out)");
   static std::vector<std::string> model_names = [] {
     auto names = models::known_models();
     for (const auto& n : models::known_language_models()) names.push_back(n);
+    for (const auto& n : models::known_pair_models()) names.push_back(n);
     return names;
   }();
-  cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm (a generative prior on a smiles_tokens block)")
+  cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm (a generative prior on a smiles_tokens block) | "
+                  "dta (drug–target affinity on a pair dataset; docs/dta.md)")
       ->check(CLI::IsMember(model_names));
   cmd->add_option("--valid-fraction", o.valid_fraction, "Language models without --split: validation hold-out");
   cmd->add_option("--config", a.config_path, "Model options as a JSON object (see docs/models.md)");
@@ -116,7 +119,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
       "  hitforge train --data bbbp.h5 --split standard --model fp_mlp --ensemble 5 --out runs/bbbp_mlp\n"
       "  hitforge train ... --out runs/esol_dmpnn --resume      # after an interruption\n"
       "  hitforge train --data chembl_tokens.h5 --model smiles_lstm --epochs 10 --batch-size 128 --grad-clip 5 "
-      "--out priors/chembl");
+      "--out priors/chembl\n"
+      "  hitforge train --data davis.h5 --split setting1 --model dta --epochs 100 --batch-size 256 --out runs/davis_dta");
   cmd->callback([&g] { run_train(a, g); });
 }
 

@@ -211,7 +211,8 @@ def main():
         assert spec["openapi"].startswith("3."), spec["openapi"]
         routes = [(m.upper(), p) for p, ops in spec["paths"].items() for m in ops]
         for route in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/models", "/v1/predict", "/v1/score",
-                      "/v1/campaigns", "/v1/campaigns/{id}", "/v1/campaigns/{id}/results",
+                      "/v1/generate", "/v1/depict", "/v1/campaigns", "/v1/campaigns/{id}",
+                      "/v1/campaigns/{id}/results",
                       "/v1/campaigns/{id}/cancel"]:
             assert route in spec["paths"], route
         checked = 0

@@ -2,14 +2,18 @@
 // default, over the real server's route table), multipart parsing, Prometheus text.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "serve/http_types.h"
+#include "serve/job_queue.h"
 #include "serve/json_limits.h"
 #include "serve/metrics.h"
 #include "serve/multipart.h"
@@ -116,7 +120,7 @@ TEST_CASE("router: with a token every route of the real server but /healthz and 
   REQUIRE(server.token().size() == 64);
   CHECK((std::filesystem::status(o.token_file).permissions() & std::filesystem::perms::all) ==
         (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
-  std::set<std::string> public_routes;
+  std::set<std::string> public_routes, protected_routes;
   std::size_t checked = 0;
   for (const auto& route : server.router().routes()) {
     Request q;
@@ -130,12 +134,15 @@ TEST_CASE("router: with a token every route of the real server but /healthz and 
       INFO(route.method << " " << route.pattern);
       CHECK(r.status == 401);
       ++checked;
+      protected_routes.insert(route.method + " " + route.pattern);
       q.headers["authorization"] = "Bearer " + server.token().substr(0, 63) + "0";
       CHECK(dispatch(server.router(), q).status == 401);
     }
   }
   CHECK(public_routes == std::set<std::string>{"/healthz", "/readyz"});
   CHECK(checked >= 9);
+  for (const char* r : {"POST /v1/generate", "GET /v1/depict", "POST /v1/campaigns", "POST /v1/predict"})
+    CHECK(protected_routes.count(r) == 1);
   // Unknown paths are refused for lack of a token before the table is consulted.
   Request q;
   q.method = "GET";
@@ -199,4 +206,69 @@ TEST_CASE("metrics: Prometheus text with counters, histogram buckets and gauges"
   CHECK(t.find("hitforge_http_request_duration_seconds_count{route=\"/v1/campaigns/{id}\"} 2") != std::string::npos);
   CHECK(t.find("hitforge_molecules_scored_total{origin=\"campaign\",status=\"invalid\"} 3") != std::string::npos);
   CHECK(t.find("hitforge_queue_depth 7") != std::string::npos);
+}
+
+TEST_CASE("job queue: tasks run on a worker thread, share the bounded queue, and report failures", "[serve]") {
+  using namespace std::chrono_literals;
+  JobQueueOptions o;
+  o.workers = 1;
+  o.queue_capacity = 1;
+  JobQueue queue(o, nullptr);
+  auto failure_code = [](std::exception_ptr e) -> std::string {
+    try {
+      std::rethrow_exception(e);
+    } catch (const HttpError& h) {
+      return h.code();
+    } catch (...) {
+      return "other";
+    }
+  };
+
+  // A task that holds the only worker until released.
+  std::promise<std::thread::id> started;
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  auto blocker = std::make_unique<ScoreJob>();
+  blocker->task = [&started, gate] {
+    started.set_value(std::this_thread::get_id());
+    gate.wait();
+  };
+  blocker->failed = [](std::exception_ptr) { FAIL("the blocking task failed"); };
+  REQUIRE(queue.submit(blocker));
+  auto worker = started.get_future();
+  REQUIRE(worker.wait_for(10s) == std::future_status::ready);
+  CHECK(worker.get() != std::this_thread::get_id());
+
+  // One task may wait; the next is refused and left with the caller (the route answers 503 + Retry-After).
+  std::promise<std::string> thrown;
+  auto waiting = std::make_unique<ScoreJob>();
+  waiting->task = [] { throw HttpError(400, "bad_option", "refused by the task"); };
+  waiting->failed = [&](std::exception_ptr e) { thrown.set_value(failure_code(e)); };
+  REQUIRE(queue.submit(waiting));
+  CHECK(queue.queue_depth() == 1);
+  bool refused_ran = false;
+  auto refused = std::make_unique<ScoreJob>();
+  refused->task = [&refused_ran] { refused_ran = true; };
+  CHECK_FALSE(queue.submit(refused));
+  REQUIRE(refused != nullptr);
+
+  release.set_value();
+  auto code = thrown.get_future();
+  REQUIRE(code.wait_for(10s) == std::future_status::ready);
+  CHECK(code.get() == "bad_option");
+
+  // A task whose deadline passed before a worker took it is not run.
+  bool late_ran = false;
+  std::promise<std::string> late_code;
+  auto late = std::make_unique<ScoreJob>();
+  late->deadline = ScoreJob::Clock::now() - 1ms;
+  late->task = [&late_ran] { late_ran = true; };
+  late->failed = [&](std::exception_ptr e) { late_code.set_value(failure_code(e)); };
+  REQUIRE(queue.submit(late));
+  auto lc = late_code.get_future();
+  REQUIRE(lc.wait_for(10s) == std::future_status::ready);
+  CHECK(lc.get() == "deadline_exceeded");
+  CHECK_FALSE(late_ran);
+  queue.stop();
+  CHECK_FALSE(refused_ran);
 }
