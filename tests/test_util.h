@@ -7,8 +7,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace hitforge::testing {
 
@@ -20,6 +22,15 @@ inline std::string data_path(const std::string& name) {
 
 /// Debian rdkit-data files (e.g. "Data/NCI/first_5K.smi").
 inline std::string rdkit_data(const std::string& rel) { return "/usr/share/RDKit/" + rel; }
+
+/// The lines of a text file (none when it cannot be read).
+inline std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
 
 /// A fresh scratch directory, removed when the object dies.
 class TempDir {

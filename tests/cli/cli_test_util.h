@@ -56,4 +56,18 @@ inline void build_tpsa_dataset(const std::string& path, const std::string& featu
   REQUIRE(run("dataset split " + path + " --method random --seed 0 --name r --log-level warn").rc == 0);
 }
 
+/// Tokenises the 600-molecule fixture into DIR/tok.h5 and trains a tiny smiles_lstm prior (2 × 48, 2 epochs, one
+/// thread) into DIR/prior; returns the `train` command's result.
+inline Result train_tiny_prior_cli(const std::string& dir) {
+  const char* data = std::getenv("HITFORGE_TEST_DATA");
+  const std::string csv = std::string(data ? data : HITFORGE_TEST_DATA_DIR) + "/nci_tpsa_600.csv";
+  auto b = run("dataset build " + csv + " --featurizer smiles_tokens --out " + dir + "/tok.h5 --log-level warn --no-progress");
+  INFO(b.out);
+  REQUIRE(b.rc == 0);
+  std::ofstream(dir + "/cfg.json") << R"({"embedding_dim": 16, "hidden": 48, "layers": 2})";
+  return run("train --data " + dir + "/tok.h5 --model smiles_lstm --config " + dir +
+             "/cfg.json --epochs 2 --batch-size 32 --lr 0.01 --grad-clip 5 --threads 1 --no-progress --log-level warn "
+             "--out " + dir + "/prior");
+}
+
 }  // namespace hitforge::testing

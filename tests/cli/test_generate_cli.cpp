@@ -15,28 +15,10 @@
 using namespace hitforge::testing;
 namespace fs = std::filesystem;
 
-namespace {
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
-}
-}  // namespace
-
 TEST_CASE("train smiles_lstm then generate: a CLI round trip", "[cli][integration]") {
   TempDir dir;
-  const std::string data = dir.file("tok.h5");
-  auto b = run("dataset build " + data_path("nci_tpsa_600.csv") + " --featurizer smiles_tokens --out " + data +
-               " --log-level warn --no-progress");
-  INFO(b.out);
-  REQUIRE(b.rc == 0);
-  std::ofstream(dir.file("cfg.json")) << R"({"embedding_dim": 16, "hidden": 48, "layers": 2})";
   const std::string prior = dir.file("prior");
-  auto t = run("train --data " + data + " --model smiles_lstm --config " + dir.file("cfg.json") +
-               " --epochs 2 --batch-size 32 --lr 0.01 --grad-clip 5 --threads 1 --no-progress --log-level warn --out " +
-               prior);
+  auto t = train_tiny_prior_cli(dir.path());
   INFO(t.out);
   REQUIRE(t.rc == 0);
   CHECK(has(t.out, "prior: " + prior));
@@ -54,7 +36,7 @@ TEST_CASE("train smiles_lstm then generate: a CLI round trip", "[cli][integratio
   INFO(g.out);
   REQUIRE(g.rc == 0);
   CHECK(has(g.out, "wrote 60 SMILES"));
-  auto lines = lines_of(gen);
+  auto lines = read_lines(gen);
   REQUIRE(lines.size() == 60);
   for (const auto& l : lines) {
     auto tab = l.find('\t');
@@ -76,7 +58,7 @@ TEST_CASE("train smiles_lstm then generate: a CLI round trip", "[cli][integratio
                dir.file("u.csv") + " --no-progress");
   INFO(u.out);
   REQUIRE(u.rc == 0);
-  auto ul = lines_of(dir.file("u.csv"));
+  auto ul = read_lines(dir.file("u.csv"));
   REQUIRE(!ul.empty());
   CHECK(ul[0] == "smiles,log_likelihood,complete");
   std::set<std::string> distinct;

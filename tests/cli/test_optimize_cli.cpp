@@ -17,16 +17,8 @@ namespace fs = std::filesystem;
 TEST_CASE("optimize: a short CLI run writes its run directory; bad inputs fail with one clear line",
           "[cli][integration]") {
   TempDir dir;
-  const std::string data = dir.file("tok.h5");
-  auto b = run("dataset build " + data_path("nci_tpsa_600.csv") + " --featurizer smiles_tokens --out " + data +
-               " --log-level warn --no-progress");
-  INFO(b.out);
-  REQUIRE(b.rc == 0);
-  std::ofstream(dir.file("cfg.json")) << R"({"embedding_dim": 16, "hidden": 48, "layers": 2})";
   const std::string prior = dir.file("prior");
-  auto t = run("train --data " + data + " --model smiles_lstm --config " + dir.file("cfg.json") +
-               " --epochs 2 --batch-size 32 --lr 0.01 --grad-clip 5 --threads 1 --no-progress --log-level warn --out " +
-               prior);
+  auto t = train_tiny_prior_cli(dir.path());
   INFO(t.out);
   REQUIRE(t.rc == 0);
   std::ofstream(dir.file("qed.json")) << R"({"name": "qed", "components": [{"scorer": "qed", "weight": 1}]})";

@@ -107,14 +107,6 @@ const std::string& tiny_prior() {
   return path;
 }
 
-std::vector<std::string> lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("diversity filter: scores past a scaffold's bucket and repeats become 0", "[train]") {
@@ -264,7 +256,7 @@ TEST_CASE("optimize: the agent learns to raise the reward; RUN_DIR artifacts exi
   CHECK(after.validity > 0.5);
 
   // steps.jsonl: one parsable line per step with the documented keys
-  auto steps = lines(dir.file("run") + "/steps.jsonl");
+  auto steps = testing::read_lines(dir.file("run") + "/steps.jsonl");
   REQUIRE(steps.size() == 40);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto j = nlohmann::json::parse(steps[i]);
@@ -278,7 +270,7 @@ TEST_CASE("optimize: the agent learns to raise the reward; RUN_DIR artifacts exi
   CHECK(nlohmann::json::parse(steps.back())["replayed"].get<int>() == 8);
 
   // population.csv: header, sorted by score, scores consistent with the reward
-  auto pop = lines(dir.file("run") + "/population.csv");
+  auto pop = testing::read_lines(dir.file("run") + "/population.csv");
   REQUIRE(pop.size() > 20);
   CHECK(pop[0] == "smiles,score,scaffold,first_step,times_sampled,oxygens");
   double prev = 2;
