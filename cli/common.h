@@ -47,6 +47,7 @@ void register_ml_listing(CLI::App& app);
 void register_doctor_command(CLI::App& app, GlobalOptions& g);
 void register_train_command(CLI::App& app, GlobalOptions& g);
 void register_generate_command(CLI::App& app, GlobalOptions& g);
+void register_likelihood_command(CLI::App& app, GlobalOptions& g);
 void register_optimize_command(CLI::App& app, GlobalOptions& g);
 void register_predict_commands(CLI::App& app, GlobalOptions& g);  // predict, evaluate
 void register_screen_command(CLI::App& app, GlobalOptions& g);    // screen, screen merge

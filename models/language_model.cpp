@@ -15,6 +15,10 @@ torch::Tensor LanguageModel::log_likelihood(const torch::Tensor& sequences) {
 }
 
 SampleResult LanguageModel::sample(const SampleOptions& options, std::optional<at::Generator> generator) {
+  const std::int64_t limit = max_sequence_length();
+  HITFORGE_REQUIRE(limit <= 0 || options.max_length + 2 <= limit, name(), " reads at most ", limit,
+                   " positions (max_positions, <bos> and <eos> included): a max length of ", options.max_length,
+                   " tokens is too long; use at most ", limit - 2);
   const bool was_training = is_training();
   eval();
   try {
@@ -39,14 +43,19 @@ torch::Device LanguageModel::device() const {
   return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
 }
 
-nlohmann::json SmilesLSTMModel::to_json() const { return smiles_lstm_options_to_json(net_->options); }
-
-std::shared_ptr<LanguageModel> SmilesLSTMModel::clone(const std::optional<torch::Device>& device) const {
+template <typename Net>
+Net ModuleLanguageModel<Net>::clone_net(const std::optional<torch::Device>& device) const {
+  using Impl = typename Net::ContainedType;
   // LibTorch 1.13's clone() takes c10::optional, a separate type from std::optional.
-  auto copy = std::dynamic_pointer_cast<SmilesLSTMImpl>(
+  auto copy = std::dynamic_pointer_cast<Impl>(
       net_->clone(device ? c10::optional<torch::Device>(*device) : c10::nullopt));
   HITFORGE_CHECK(copy != nullptr, "clone returned another module type");
-  return std::make_shared<SmilesLSTMModel>(SmilesLSTM(copy));
+  return Net(copy);
 }
+template class ModuleLanguageModel<SmilesLSTM>;
+template class ModuleLanguageModel<SmilesTransformer>;
+
+nlohmann::json SmilesLSTMModel::to_json() const { return smiles_lstm_options_to_json(net_->options); }
+nlohmann::json SmilesTransformerModel::to_json() const { return smiles_transformer_options_to_json(net_->options); }
 
 }  // namespace hitforge::models

@@ -14,6 +14,7 @@
 
 #include "models/sampling.h"
 #include "models/smiles_lm.h"
+#include "models/smiles_transformer.h"
 
 namespace hitforge::models {
 
@@ -21,12 +22,14 @@ class LanguageModel {
  public:
   virtual ~LanguageModel() = default;
 
-  /// Registry name ("smiles_lstm").
+  /// Registry name ("smiles_lstm", "smiles_transformer").
   virtual std::string name() const = 0;
   /// Fully resolved options; make_language_model(name(), to_json()) rebuilds the architecture.
   virtual nlohmann::json to_json() const = 0;
   virtual std::int64_t vocab_size() const = 0;
   virtual SpecialTokens specials() const = 0;
+  /// Longest <bos> … <eos> sequence the model can read or write; -1 = no limit.
+  virtual std::int64_t max_sequence_length() const { return -1; }
 
   /// tokens [B, T], lengths [B] → next-token logits [B, T, V] (0 past each row's length).
   virtual torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& lengths) = 0;
@@ -54,12 +57,13 @@ class LanguageModel {
   torch::Device device() const;
 };
 
-/// "smiles_lstm": SmilesLSTM.
-class SmilesLSTMModel final : public LanguageModel {
+/// The LanguageModel face of a torch module holder `Net` (SmilesLSTM, SmilesTransformer) whose Impl has `options`
+/// (with vocab_size()), specials(), forward(), sequence_nll() and make_decoder(). Subclasses give the registry name,
+/// the JSON options and the clone.
+template <typename Net>
+class ModuleLanguageModel : public LanguageModel {
  public:
-  explicit SmilesLSTMModel(SmilesLSTM net) : net_(std::move(net)) {}
-  std::string name() const override { return "smiles_lstm"; }
-  nlohmann::json to_json() const override;
+  explicit ModuleLanguageModel(Net net) : net_(std::move(net)) {}
   std::int64_t vocab_size() const override { return net_->options.vocab_size(); }
   SpecialTokens specials() const override { return net_->specials(); }
   torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& lengths) override {
@@ -70,11 +74,36 @@ class SmilesLSTMModel final : public LanguageModel {
   }
   std::unique_ptr<Decoder> make_decoder() override { return net_->make_decoder(); }
   std::shared_ptr<torch::nn::Module> module() const override { return net_.ptr(); }
-  std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override;
-  SmilesLSTM& net() { return net_; }
+  Net& net() { return net_; }
 
- private:
-  SmilesLSTM net_;
+ protected:
+  /// A deep copy of the module (torch's Cloneable), optionally on another device.
+  Net clone_net(const std::optional<torch::Device>& device) const;
+
+  Net net_;
+};
+
+/// "smiles_lstm": SmilesLSTM.
+class SmilesLSTMModel final : public ModuleLanguageModel<SmilesLSTM> {
+ public:
+  using ModuleLanguageModel::ModuleLanguageModel;
+  std::string name() const override { return "smiles_lstm"; }
+  nlohmann::json to_json() const override;
+  std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override {
+    return std::make_shared<SmilesLSTMModel>(clone_net(device));
+  }
+};
+
+/// "smiles_transformer": SmilesTransformer.
+class SmilesTransformerModel final : public ModuleLanguageModel<SmilesTransformer> {
+ public:
+  using ModuleLanguageModel::ModuleLanguageModel;
+  std::string name() const override { return "smiles_transformer"; }
+  nlohmann::json to_json() const override;
+  std::int64_t max_sequence_length() const override { return net_->options.max_positions(); }
+  std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override {
+    return std::make_shared<SmilesTransformerModel>(clone_net(device));
+  }
 };
 
 }  // namespace hitforge::models

@@ -105,6 +105,9 @@ const std::vector<std::string> kDMPNNKeys{
 
 const std::vector<std::string> kSmilesLSTMKeys{"vocab_size", "embedding_dim", "hidden", "layers", "dropout",
                                                "pad_id",     "bos_id",        "eos_id", "unk_id"};
+const std::vector<std::string> kSmilesTransformerKeys{"vocab_size", "d_model",       "heads",  "layers",
+                                                      "ff_dim",     "dropout",       "max_positions", "pad_id",
+                                                      "bos_id",     "eos_id",        "unk_id"};
 
 using Factory = std::function<std::shared_ptr<PropertyModel>(const json&, const ModelDims&)>;
 using LanguageFactory = std::function<std::shared_ptr<LanguageModel>(const json&, const ModelDims&)>;
@@ -114,6 +117,11 @@ const std::map<std::string, LanguageFactory>& language_registry() {
       {"smiles_lstm",
        [](const json& c, const ModelDims& d) {
          return std::make_shared<SmilesLSTMModel>(SmilesLSTM(smiles_lstm_options_from_json(c, d)));
+       }},
+      {"smiles_transformer",
+       [](const json& c, const ModelDims& d) {
+         return std::make_shared<SmilesTransformerModel>(
+             SmilesTransformer(smiles_transformer_options_from_json(c, d)));
        }},
   };
   return models;
@@ -216,6 +224,32 @@ SmilesLSTMOptions smiles_lstm_options_from_json(const json& config, const ModelD
   r.get("eos_id", o.eos_id());
   r.get("unk_id", o.unk_id());
   validate(o);  // fail here, with the config's context, rather than at construction
+  return o;
+}
+
+json smiles_transformer_options_to_json(const SmilesTransformerOptions& o) {
+  return json{{"vocab_size", o.vocab_size()}, {"d_model", o.d_model()},
+              {"heads", o.heads()},           {"layers", o.layers()},
+              {"ff_dim", o.resolved_ff_dim()}, {"dropout", o.dropout()},
+              {"max_positions", o.max_positions()}, {"pad_id", o.pad_id()},
+              {"bos_id", o.bos_id()},         {"eos_id", o.eos_id()},
+              {"unk_id", o.unk_id()}};
+}
+
+SmilesTransformerOptions smiles_transformer_options_from_json(const json& config, const ModelDims& dims) {
+  const ConfigReader r("smiles_transformer", config, kSmilesTransformerKeys);
+  SmilesTransformerOptions o(r.size("vocab_size", dims.vocab_size));
+  r.get("d_model", o.d_model());
+  r.get("heads", o.heads());
+  r.get("layers", o.layers());
+  r.get("ff_dim", o.ff_dim());
+  r.get("dropout", o.dropout());
+  r.get("max_positions", o.max_positions());
+  r.get("pad_id", o.pad_id());
+  r.get("bos_id", o.bos_id());
+  r.get("eos_id", o.eos_id());
+  r.get("unk_id", o.unk_id());
+  validate(o);
   return o;
 }
 

@@ -13,6 +13,7 @@
 //
 // Language models (generative priors, models/language_model.h) have their own registry, make_language_model():
 //   smiles_lstm keys: vocab_size embedding_dim hidden layers dropout pad_id bos_id eos_id unk_id
+//   smiles_transformer keys: vocab_size d_model heads layers ff_dim dropout max_positions pad_id bos_id eos_id unk_id
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "models/language_model.h"
 #include "models/property_model.h"
 #include "models/smiles_lm.h"
+#include "models/smiles_transformer.h"
 
 namespace hitforge::models {
 
@@ -46,6 +48,9 @@ nlohmann::json dmpnn_options_to_json(const DMPNNOptions& options);
 DMPNNOptions dmpnn_options_from_json(const nlohmann::json& config, const ModelDims& dims = {});
 nlohmann::json smiles_lstm_options_to_json(const SmilesLSTMOptions& options);
 SmilesLSTMOptions smiles_lstm_options_from_json(const nlohmann::json& config, const ModelDims& dims = {});
+nlohmann::json smiles_transformer_options_to_json(const SmilesTransformerOptions& options);
+SmilesTransformerOptions smiles_transformer_options_from_json(const nlohmann::json& config,
+                                                              const ModelDims& dims = {});
 
 /// Registered model names, sorted.
 std::vector<std::string> known_models();
@@ -59,7 +64,7 @@ nlohmann::json model_spec(const PropertyModel& model);
 /// Inverse of model_spec (fresh parameters; load the weights separately).
 std::shared_ptr<PropertyModel> make_model(const nlohmann::json& spec);
 
-/// Registered language-model names, sorted ("smiles_lstm").
+/// Registered language-model names, sorted ("smiles_lstm", "smiles_transformer").
 std::vector<std::string> known_language_models();
 bool is_language_model(const std::string& name);
 /// Builds (random init from torch's global generator) the language model `name`; dims.vocab_size usually comes

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "chem/tokenizers/smiles_randomizer.h"
 #include "chem/tokenizers/vocabulary.h"
 #include "core/atomic_file.h"
 #include "core/checksum.h"
@@ -51,6 +52,26 @@ std::string tokens_block(const data::Dataset& ds, const std::string& named, cons
     if (b.kind == chem::FeatureKind::tokens) return b.name;
   throw UsageError(str_cat("'", ds.path(), "' has no token block for the language model ", model,
                            "; rebuild it with --featurizer smiles_tokens"));
+}
+
+// This epoch's training sequences with every molecule respelled as a random SMILES (chem/tokenizers/
+// smiles_randomizer.h); a molecule that cannot be respelled within the vocabulary and the model's length keeps its
+// stored spelling.
+TokenSequences randomized_sequences(const TokenSequences& stored, const std::vector<std::string>& smiles,
+                                    const chem::Vocabulary& vocab, const models::SpecialTokens& specials,
+                                    std::uint64_t seed, std::int64_t max_length, std::size_t& fallbacks) {
+  auto r = chem::randomized_token_ids(smiles, vocab, seed, max_length > 0 ? max_length - 2 : 0);
+  std::vector<std::vector<std::int64_t>> bodies(stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    if (r.fallback[i]) {
+      auto seq = stored.sequence(i);
+      bodies[i].assign(seq.begin() + 1, seq.end() - 1);
+    } else {
+      bodies[i] = std::move(r.ids[i]);
+    }
+  }
+  fallbacks = r.fallbacks;
+  return TokenSequences::from_bodies(bodies, specials);
 }
 
 }  // namespace
@@ -135,6 +156,20 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   torch::manual_seed(o.seed);
   auto model = models::make_language_model(o.model, o.model_config, dims);
   man.model = models::model_spec(*model);
+  const std::int64_t max_length = model->max_sequence_length();
+  if (max_length > 0) {
+    // fail before the first step, naming the record, rather than at whichever batch holds it
+    for (const TokenSequences* s : {&train, &valid, &test})
+      for (std::size_t i = 0; i < s->size(); ++i)
+        HITFORGE_REQUIRE(s->length(i) <= max_length, "record ", s->records()[i], " of '", o.data, "' is ",
+                         s->length(i), " tokens long with <bos> and <eos>, more than ", o.model, "'s max_positions (",
+                         max_length, "): raise max_positions in --config or leave such molecules out");
+  }
+  std::vector<std::string> train_smiles;  // stored spellings, the input of --randomize-smiles
+  if (o.randomize_smiles) {
+    train_smiles.reserve(train.size());
+    for (std::size_t i = 0; i < train.size(); ++i) train_smiles.push_back(vocab.decode_string(train.sequence(i)));
+  }
 
   const fs::path dir(o.out_dir);
   if (fs::exists(dir / "run.json")) {
@@ -180,7 +215,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                            static_cast<int>(100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size,
                                                                                           o.seed),
                                                                    train.lengths()) + 0.5),
-                           "% (packed: none computed)"));
+                           "%", model->name() == "smiles_lstm" ? " (packed: none computed)" : ""));
   }
 
   int session_epochs = 0;
@@ -189,19 +224,26 @@ nlohmann::json train_language_model(const TrainOptions& o) {
       return {{"paused", true}, {"epoch", st.epoch}, {"epochs", o.epochs}};
     }
     const auto t0 = std::chrono::steady_clock::now();
-    auto batches = length_bucketed_batches(train.lengths(), batch_size,
+    TokenSequences respelled;
+    std::size_t fallbacks = 0;
+    if (o.randomize_smiles)
+      respelled = randomized_sequences(train, train_smiles, vocab, specials,
+                                       (o.seed + 0x5EED) * 1000003ULL + static_cast<std::uint64_t>(st.epoch),
+                                       max_length, fallbacks);
+    const TokenSequences& epoch_train = o.randomize_smiles ? respelled : train;
+    auto batches = length_bucketed_batches(epoch_train.lengths(), batch_size,
                                            o.seed * 1000003ULL + static_cast<std::uint64_t>(st.epoch));
     core::ProgressOptions po;
     po.label = str_cat("epoch ", st.epoch + 1, "/", o.epochs);
     po.unit = "tok";
     po.enabled = o.progress;
-    core::ProgressBar bar(static_cast<std::uint64_t>(train.predicted_tokens()), po);
+    core::ProgressBar bar(static_cast<std::uint64_t>(epoch_train.predicted_tokens()), po);
     model->train();
     double loss_sum = 0;
     std::int64_t tokens = 0, molecules = 0;
     for (const auto& b : batches) {
       set_lr(*opt, sched.lr(st.step));
-      auto tb = train.batch(b);
+      auto tb = epoch_train.batch(b);
       const std::int64_t n_tok = tb.lengths.sum().item<std::int64_t>() - static_cast<std::int64_t>(b.size());
       opt->zero_grad();
       auto loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / static_cast<double>(n_tok);
@@ -240,6 +282,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                            {"train_seconds", train_secs},
                            {"train_tokens_per_s", train_secs > 0 ? static_cast<double>(tokens) / train_secs : 0.0},
                            {"train_mol_per_s", train_secs > 0 ? static_cast<double>(molecules) / train_secs : 0.0}};
+    if (o.randomize_smiles) line["randomized_fallbacks"] = fallbacks;
     append_log_line(log_path, line.dump());
     core::log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
                            " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",

@@ -10,8 +10,10 @@
 // Loss: mean NLL per predicted token of the batch (nats), <eos> included. Validation: NLL per molecule (the early
 // stopping metric) and per token.
 //
-// No SMILES randomisation (augmentation): the dataset stores the token ids of one SMILES per molecule, so other
-// spellings of a molecule would need RDKit and the tokenizer inside the training loop; see docs/generation.md.
+// SMILES randomisation (TrainOptions::randomize_smiles, `--randomize-smiles`): each epoch, every training molecule is
+// respelled from a random atom order (chem/tokenizers/smiles_randomizer.h, seeded by seed and epoch); a molecule
+// whose new spelling has a token outside the vocabulary or exceeds the model's max length keeps its stored spelling
+// (counted as randomized_fallbacks in log.jsonl). Validation and test NLL use the stored (canonical) spellings.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

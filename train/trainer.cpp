@@ -41,7 +41,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"patience", patience},   {"max_lr", max_lr},       {"init_lr", init_lr},
           {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"optimizer", optimizer},
           {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
-          {"ensemble", ensemble},   {"seed", seed},           {"device", device}};
+          {"ensemble", ensemble},   {"seed", seed},           {"device", device},
+          {"randomize_smiles", randomize_smiles}};
 }
 
 namespace {
@@ -97,6 +98,8 @@ torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, cons
 
 nlohmann::json train_run(const TrainOptions& o) {
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
+  HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
+                   "smiles_transformer), not to ", o.model);
   if (models::is_pair_model(o.model)) return train_pair_model(o);           // drug–target affinity: train/pair_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
   HITFORGE_REQUIRE(!o.split.empty(), "property models need a named split of the dataset (--split)");

@@ -44,6 +44,7 @@ struct TrainOptions {
   bool plots = true;
   // language models only
   double valid_fraction = 0.05;      ///< random validation hold-out when no split is named
+  bool randomize_smiles = false;     ///< each epoch, every training molecule as a fresh randomised SMILES
   int session_epochs = 0;            ///< stop (resumably) after this many epochs in this call; 0 = run to the end
                                      ///< (language models and pair models)
   nlohmann::json to_json() const;

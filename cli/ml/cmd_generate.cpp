@@ -1,4 +1,5 @@
-// hitforge generate — sample SMILES from a trained language-model prior (hitforge train --model smiles_lstm).
+// hitforge generate — sample SMILES from a trained language-model prior (hitforge train --model smiles_lstm or
+// smiles_transformer).
 #include <ATen/CPUGeneratorImpl.h>
 #include <GraphMol/RWMol.h>
 
@@ -118,7 +119,8 @@ void run_generate(GenerateArgs a, const GlobalOptions& g) {
 void register_generate_command(CLI::App& app, GlobalOptions& g) {
   static GenerateArgs a;
   CLI::App* cmd = app.add_subcommand("generate", "Sample SMILES from a trained language-model prior");
-  cmd->add_option("--model", a.model, "Prior: run directory of hitforge train --model smiles_lstm, or its model.pt")
+  cmd->add_option("--model", a.model,
+                  "Prior: run directory of hitforge train --model smiles_lstm or smiles_transformer, or its model.pt")
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--n", a.n, "SMILES to write")->check(CLI::PositiveNumber);

@@ -87,7 +87,8 @@ void register_optimize_command(CLI::App& app, GlobalOptions& g) {
   static OptimizeArgs a;
   CLI::App* cmd =
       app.add_subcommand("optimize", "Goal-directed generation: REINVENT-style RL of a prior towards a recipe");
-  cmd->add_option("--prior", a.prior, "Prior: run directory of hitforge train --model smiles_lstm, or its model.pt")
+  cmd->add_option("--prior", a.prior,
+                  "Prior: run directory of hitforge train --model smiles_lstm or smiles_transformer, or its model.pt")
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--recipe", a.recipe, "Scoring recipe (JSON, as hitforge screen): the reward in [0, 1]")->required();

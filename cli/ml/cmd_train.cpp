@@ -78,7 +78,7 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   static TrainArgs a;
   auto& o = a.opt;
   CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp, dmpnn) or a SMILES language model "
-                                              "(smiles_lstm) on a dataset, or a drug–target affinity model (dta) "
+                                              "(smiles_lstm, smiles_transformer) on a dataset, or a drug–target affinity model (dta) "
                                               "on a pair dataset");
   cmd->add_option("--data", o.data, "Dataset .h5 (hitforge dataset build)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split); required for property "
@@ -89,7 +89,7 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
     for (const auto& n : models::known_pair_models()) names.push_back(n);
     return names;
   }();
-  cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm (a generative prior on a smiles_tokens block) | "
+  cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm or smiles_transformer (generative priors on a smiles_tokens block) | "
                   "dta (drug–target affinity on a pair dataset; docs/dta.md)")
       ->check(CLI::IsMember(model_names));
   cmd->add_option("--valid-fraction", o.valid_fraction, "Language models without --split: validation hold-out");
@@ -108,6 +108,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--optimizer", o.optimizer, "adam | adamw")->check(CLI::IsMember({"adam", "adamw"}));
   cmd->add_option("--weight-decay", o.weight_decay, "Weight decay");
   cmd->add_option("--grad-clip", o.grad_clip, "Max gradient norm (0 = off)");
+  cmd->add_flag("--randomize-smiles", o.randomize_smiles,
+                "Language models: every epoch shows each training molecule as a new random SMILES (augmentation)");
   cmd->add_flag("--class-weights", o.class_weights, "Weight positives by n_neg/n_pos (classification)");
   cmd->add_option("--ensemble", o.ensemble, "Members trained with seeds seed..seed+K-1")->check(CLI::PositiveNumber);
   cmd->add_option("--out", o.out_dir, "Run directory (checkpoints, metrics.json, log.jsonl, plots)")->required();

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   cli::register_doctor_command(app, g);
   cli::register_train_command(app, g);
   cli::register_generate_command(app, g);
+  cli::register_likelihood_command(app, g);
   cli::register_optimize_command(app, g);
   cli::register_predict_commands(app, g);
   cli::register_screen_command(app, g);

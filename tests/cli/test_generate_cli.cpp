@@ -92,3 +92,58 @@ TEST_CASE("train smiles_lstm then generate: a CLI round trip", "[cli][integratio
   CHECK(nosplit.rc == 2);
   CHECK(has(nosplit.out, "--split"));
 }
+
+TEST_CASE("likelihood: given SMILES score as generate's own log-likelihoods; bad records are named", "[cli][integration]") {
+  TempDir dir;
+  const std::string prior = dir.file("prior");
+  auto t = train_tiny_prior_cli(dir.path());
+  INFO(t.out);
+  REQUIRE(t.rc == 0);
+  // samples that parse (a 2-epoch prior writes many that do not), with the log-likelihood generate reports
+  REQUIRE(run("generate --model " + prior + " --n 12 --valid-only --seed 5 --threads 1 --out " + dir.file("g.csv") +
+              " --no-progress").rc == 0);
+  std::vector<std::pair<std::string, double>> sampled;
+  auto gl = read_lines(dir.file("g.csv"));
+  for (std::size_t i = 1; i < gl.size(); ++i) {
+    const auto c1 = gl[i].rfind(','), c0 = gl[i].rfind(',', c1 - 1);
+    if (gl[i].substr(c1 + 1) == "1" && gl[i][0] != '"')
+      sampled.emplace_back(gl[i].substr(0, c0), std::stod(gl[i].substr(c0 + 1, c1 - c0 - 1)));
+  }
+  REQUIRE(sampled.size() == 12);
+  {
+    std::ofstream in(dir.file("in.smi"));
+    for (std::size_t i = 0; i < sampled.size(); ++i) in << sampled[i].first << " s" << i << "\n";
+    in << "C1CC bad_ring\n[U] uranium\n";
+  }
+  auto r = run("likelihood --model " + prior + " --input " + dir.file("in.smi") + " --input-spelling --threads 1 "
+               "--out " + dir.file("ll.csv") + " --no-progress");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  auto lines = read_lines(dir.file("ll.csv"));
+  REQUIRE(lines.size() == sampled.size() + 3);
+  CHECK(lines[0] == "index,id,smiles,status,reason,log_likelihood,nll_per_token,tokens");
+  int compared = 0;
+  for (std::size_t i = 0; i < sampled.size(); ++i) {
+    std::vector<std::string> f;
+    std::stringstream ss(lines[i + 1]);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    INFO(lines[i + 1]);
+    REQUIRE(f.size() >= 6);
+    CHECK(f[3] == "ok");
+    CHECK(std::stod(f[5]) == Approx(sampled[i].second).epsilon(1e-4));
+    ++compared;
+  }
+  CHECK(compared == 12);
+  CHECK(has(lines[sampled.size() + 1], "bad_ring,C1CC,invalid,"));
+  CHECK(has(lines[sampled.size() + 2], "token '[U]' is not in the prior's vocabulary"));
+  // canonical spelling (the default) scores a molecule the same whichever way it was written
+  {
+    std::ofstream in(dir.file("two.smi"));
+    in << "OCC(=O)c1ccccc1 a\nc1ccc(cc1)C(=O)CO b\n";
+  }
+  REQUIRE(run("likelihood --model " + prior + " --input " + dir.file("two.smi") + " --threads 1 --out " +
+              dir.file("two.csv") + " --no-progress").rc == 0);
+  auto two = read_lines(dir.file("two.csv"));
+  REQUIRE(two.size() == 3);
+  CHECK(two[1].substr(two[1].find(",ok,")) == two[2].substr(two[2].find(",ok,")));
+}

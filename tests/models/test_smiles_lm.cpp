@@ -20,6 +20,7 @@
 #include "models/language_model.h"
 #include "models/model_config.h"
 #include "models/smiles_lm.h"
+#include "lm_test_util.h"
 
 using namespace hitforge;
 using models::SmilesLSTM;
@@ -27,31 +28,12 @@ using models::SmilesLSTMOptions;
 
 namespace {
 
-// Tiny models run on one thread: their ops are too small to share, and OpenMP barriers on a busy machine cost more
-// than the ops themselves (measured: the overfit test took 3 s on 1 thread, 99 s on 2 threads on a loaded 2-core VM).
-void one_thread() {
-  core::RuntimeOptions rt;
-  rt.threads = 1;
-  rt.check_blas = false;
-  core::init_runtime(rt);
-}
+using testing::random_bodies;
 
 SmilesLSTM tiny_lstm(std::int64_t vocab = 12, std::int64_t layers = 2, double dropout = 0.0) {
-  one_thread();
+  testing::lm_one_thread();
   torch::manual_seed(7);
   return SmilesLSTM(SmilesLSTMOptions(vocab).embedding_dim(8).hidden(16).layers(layers).dropout(dropout));
-}
-
-// Random sequences <bos> body <eos> with bodies of 1..max_body ordinary tokens (ids 4..vocab-1).
-std::vector<std::vector<std::int64_t>> random_bodies(int n, int max_body, std::int64_t vocab, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::vector<std::int64_t>> out;
-  for (int i = 0; i < n; ++i) {
-    std::vector<std::int64_t> b(std::uniform_int_distribution<int>(1, max_body)(rng));
-    for (auto& t : b) t = std::uniform_int_distribution<std::int64_t>(4, vocab - 1)(rng);
-    out.push_back(b);
-  }
-  return out;
 }
 
 // Reference: the whole padded batch through torch::nn::LSTM (padding computed), log-softmax, masked gather.
@@ -232,66 +214,19 @@ TEST_CASE("smiles_lstm: gradients reach every parameter; dropout only in trainin
 // its NLL per molecule has the floor ln 20 = 3.00 nats (≈ 0.3 nats per token here). Overfitting drives the NLL to
 // that floor — the excess over it to near zero — and sampling then returns the training strings, all of them.
 TEST_CASE("smiles_lstm: overfitting 20 SMILES drives the NLL to its floor and sampling gives them back", "[models]") {
-  const std::vector<std::string> smiles{
-      "CCO",          "c1ccccc1",      "CC(=O)O",         "CCN(CC)CC",     "O=C(O)c1ccccc1", "CC(C)Cc1ccccc1",
-      "C1CCCCC1",     "CCOC(=O)C",     "Nc1ccccc1",       "CC(=O)Nc1ccccc1", "ClCCl",        "CC#N",
-      "OCC(O)CO",     "c1ccncc1",      "CCCCCCCC",        "CS(C)=O",       "FC(F)(F)c1ccccc1", "C=CC=C",
-      "CC(C)(C)O",    "O=C1CCCCC1"};
-  // character-level tokens (the model is token-agnostic; chem/ tokenizers stay out of models tests)
-  std::map<char, std::int64_t> ids;
-  std::vector<char> chars(4, '?');
-  std::vector<std::vector<std::int64_t>> bodies;
-  for (const auto& s : smiles) {
-    std::vector<std::int64_t> b;
-    for (char ch : s) {
-      if (!ids.count(ch)) {
-        ids[ch] = static_cast<std::int64_t>(chars.size());
-        chars.push_back(ch);
-      }
-      b.push_back(ids[ch]);
-    }
-    bodies.push_back(b);
-  }
-  const auto vocab = static_cast<std::int64_t>(chars.size());
-  one_thread();
+  const testing::CharCorpus corpus;
+  testing::lm_one_thread();
   torch::manual_seed(0);
-  SmilesLSTM m(SmilesLSTMOptions(vocab).embedding_dim(32).hidden(96).layers(2));
-  auto batch = models::make_token_batch(bodies, m->specials());
-  const double tokens = (batch.lengths - 1).sum().item<double>();
-  // trivial baseline: every token drawn from the training set's unigram distribution
-  std::vector<double> counts(static_cast<std::size_t>(vocab), 0.0);
-  for (const auto& b : bodies) {
-    for (auto t : b) counts[static_cast<std::size_t>(t)] += 1;
-    counts[2] += 1;
-  }
-  double unigram = 0;
-  for (double c : counts)
-    if (c > 0) unigram -= c * std::log(c / tokens);
-  torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(1e-2));
-  const double floor = std::log(20.0);
-  double nll = 0;
-  for (int step = 0; step < 400; ++step) {
-    opt.zero_grad();
-    auto loss = m->sequence_nll(batch.tokens, batch.lengths).sum() / tokens;
-    loss.backward();
-    opt.step();
-    nll = loss.item<double>() * tokens / 20.0;  // per molecule
-    if (nll - floor < 0.05) break;
-  }
-  INFO("NLL per molecule " << nll << " (floor " << floor << "), unigram baseline " << unigram / 20.0);
+  SmilesLSTM m(SmilesLSTMOptions(corpus.vocab_size()).embedding_dim(32).hidden(96).layers(2));
+  const double floor = std::log(20.0), unigram = corpus.unigram_nll_per_molecule();
+  const double nll = testing::overfit_corpus(m, corpus, 1e-2, 400);
+  INFO("NLL per molecule " << nll << " (floor " << floor << "), unigram baseline " << unigram);
   CHECK(nll - floor < 0.1);
-  CHECK(nll < 0.2 * unigram / 20.0);
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
-  auto r = m->sample(200, 40, 1.0, 0, 1.0, gen);
-  std::set<std::string> training(smiles.begin(), smiles.end()), seen;
-  int hits = 0;
-  for (const auto& seq : r.sequences) {
-    std::string s;
-    for (auto t : seq) s += chars[static_cast<std::size_t>(t)];
-    if (training.count(s)) ++hits, seen.insert(s);
-  }
-  CHECK(hits >= 180);           // sampled strings are training strings
-  CHECK(seen.size() >= 18);     // ... and most of them come back, not one memorised string
+  CHECK(nll < 0.2 * unigram);
+  auto r = m->sample(200, 40, 1.0, 0, 1.0, at::make_generator<at::CPUGeneratorImpl>(1));
+  const auto h = testing::corpus_hits(corpus, r.sequences);
+  CHECK(h.hits >= 180);       // sampled strings are training strings
+  CHECK(h.distinct >= 18);    // ... and most of them come back, not one memorised string
 }
 
 TEST_CASE("smiles_lstm: config round trip, registry and clear errors", "[models]") {
@@ -306,7 +241,7 @@ TEST_CASE("smiles_lstm: config round trip, registry and clear errors", "[models]
   CHECK(b->parameter_count() == a->parameter_count());
   CHECK(models::is_language_model("smiles_lstm"));
   CHECK_FALSE(models::is_language_model("dmpnn"));
-  CHECK(models::known_language_models() == std::vector<std::string>{"smiles_lstm"});
+  CHECK(models::known_language_models() == std::vector<std::string>{"smiles_lstm", "smiles_transformer"});
   CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"hiden", 3}}, dims),
                     Catch::Contains("unknown key 'hiden'"));
   CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", nlohmann::json::object()),

@@ -103,6 +103,29 @@ std::vector<nlohmann::json> read_log(const std::string& path) {
   return out;
 }
 
+// Trivial baseline: validation tokens of split "r" scored by the training tokens' unigram frequencies (add-one
+// smoothed), nats per token.
+double unigram_valid_nll_per_token(const std::string& data) {
+  data::Dataset ds(data);
+  auto sp = ds.split("r").split;
+  auto tr = train::TokenSequences::load(ds, "smiles_tokens", sp.train, {});
+  auto va = train::TokenSequences::load(ds, "smiles_tokens", sp.valid, {});
+  std::map<std::int64_t, double> counts;
+  double total = 0;
+  for (std::size_t i = 0; i < tr.size(); ++i) {
+    auto s = tr.sequence(i);
+    for (std::size_t k = 1; k < s.size(); ++k) counts[s[k]] += 1, total += 1;
+  }
+  const double vocab = static_cast<double>(
+      chem::Vocabulary::from_json(nlohmann::json::parse(ds.vocabulary_json("smiles_tokens"))).size());
+  double unigram = 0, n = 0;
+  for (std::size_t i = 0; i < va.size(); ++i) {
+    auto s = va.sequence(i);
+    for (std::size_t k = 1; k < s.size(); ++k) unigram -= std::log((counts[s[k]] + 1) / (total + vocab)), n += 1;
+  }
+  return unigram / n;
+}
+
 }  // namespace
 
 TEST_CASE("length bucketing: every sequence once, deterministic per seed, little padding", "[train]") {
@@ -173,26 +196,11 @@ TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itse
   REQUIRE(full.contains("valid"));
   const double valid_nll_per_token = full["valid"]["nll_per_token"].get<double>();
 
-  // trivial baseline: validation tokens scored by the training tokens' unigram frequencies (add-one smoothed)
   data::Dataset ds(data);
-  auto sp = ds.split("r").split;
-  auto tr = train::TokenSequences::load(ds, "smiles_tokens", sp.train, {});
-  auto va = train::TokenSequences::load(ds, "smiles_tokens", sp.valid, {});
-  std::map<std::int64_t, double> counts;
-  double total = 0;
-  for (std::size_t i = 0; i < tr.size(); ++i) {
-    auto s = tr.sequence(i);
-    for (std::size_t k = 1; k < s.size(); ++k) counts[s[k]] += 1, total += 1;
-  }
-  const double vocab = static_cast<double>(chem::Vocabulary::from_json(nlohmann::json::parse(
-                                                                           ds.vocabulary_json("smiles_tokens")))
-                                               .size());
-  double unigram = 0, n = 0;
-  for (std::size_t i = 0; i < va.size(); ++i) {
-    auto s = va.sequence(i);
-    for (std::size_t k = 1; k < s.size(); ++k) unigram -= std::log((counts[s[k]] + 1) / (total + vocab)), n += 1;
-  }
-  unigram /= n;
+  auto va = train::TokenSequences::load(ds, "smiles_tokens", ds.split("r").split.valid, {});
+  const double vocab = static_cast<double>(
+      chem::Vocabulary::from_json(nlohmann::json::parse(ds.vocabulary_json("smiles_tokens"))).size());
+  const double unigram = unigram_valid_nll_per_token(data);
   INFO("valid NLL/token " << valid_nll_per_token << ", unigram baseline " << unigram);
   CHECK(valid_nll_per_token < 0.8 * unigram);
   auto log = read_log(dir.file("full") + "/log.jsonl");
@@ -253,4 +261,56 @@ TEST_CASE("LM trainer: clear errors for data without tokens and for property-mod
   o.targets = {"tpsa"};
   CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--targets"));
   CHECK_THROWS_WITH(train::load_language_model(dir.path(), torch::kCPU), Catch::Contains("no language model"));
+}
+
+TEST_CASE("LM trainer: the transformer learns through the same path; long records are named up front", "[train]") {
+  one_thread();
+  testing::TempDir dir;
+  const std::string data = build_tokens_dataset(dir);
+  auto o = lm_options(data, dir.file("gpt"), 6);
+  o.model = "smiles_transformer";
+  o.model_config = {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"dropout", 0.0}};
+  o.max_lr = 3e-3;
+  auto m = train::train_run(o);
+  const double unigram = unigram_valid_nll_per_token(data);
+  INFO("transformer valid NLL/token " << m["valid"]["nll_per_token"] << ", unigram " << unigram);
+  CHECK(m["valid"]["nll_per_token"].get<double>() < 0.8 * unigram);
+  auto prior = train::load_language_model(dir.file("gpt"), torch::kCPU);
+  CHECK(prior.model->name() == "smiles_transformer");
+  models::SampleOptions so;
+  so.n = 16;
+  so.max_length = 60;
+  CHECK(prior.model->sample(so).sequences.size() == 16);
+
+  auto tight = lm_options(data, dir.file("tight"), 1);
+  tight.model = "smiles_transformer";
+  tight.model_config = {{"d_model", 16}, {"heads", 2}, {"layers", 1}, {"max_positions", 20}};
+  CHECK_THROWS_WITH(train::train_run(tight), Catch::Contains("max_positions (20)") && Catch::Contains("record "));
+}
+
+TEST_CASE("LM trainer: --randomize-smiles shows new spellings each epoch, reproducibly per seed", "[train]") {
+  one_thread();
+  testing::TempDir dir;
+  const std::string data = build_tokens_dataset(dir);
+  auto plain = train::train_run(lm_options(data, dir.file("plain"), 2));
+  auto o = lm_options(data, dir.file("rand1"), 2);
+  o.randomize_smiles = true;
+  auto r1 = train::train_run(o);
+  o.out_dir = dir.file("rand2");
+  auto r2 = train::train_run(o);
+  auto log1 = read_log(dir.file("rand1") + "/log.jsonl"), log2 = read_log(dir.file("rand2") + "/log.jsonl"),
+       logp = read_log(dir.file("plain") + "/log.jsonl");
+  REQUIRE(log1.size() == 2);
+  CHECK(log1[0]["train_loss"] == log2[0]["train_loss"]);  // same seed, same spellings
+  CHECK(log1[1]["valid_nll"] == log2[1]["valid_nll"]);
+  CHECK(log1[0]["train_loss"] != logp[0]["train_loss"]);  // other spellings than the stored ones
+  // random spellings are harder to predict than canonical ones: a higher training loss in the first epoch
+  CHECK(log1[0]["train_loss"].get<double>() > logp[0]["train_loss"].get<double>());
+  // nearly every molecule is respelled (fallbacks: ring labels or tokens the canonical vocabulary lacks)
+  CHECK(log1[0]["randomized_fallbacks"].get<double>() < 0.1 * 480);
+  CHECK(std::isfinite(r1["valid"]["nll"].get<double>()));
+  auto bad = lm_options(data, dir.file("nope"), 1);
+  bad.model = "fp_mlp";
+  bad.randomize_smiles = true;
+  CHECK_THROWS_WITH(train::train_run(bad), Catch::Contains("--randomize-smiles applies to language models"));
 }
