@@ -29,20 +29,13 @@
 #include "train/lm_trainer.h"
 #include "train/token_sequences.h"
 #include "train/trainer.h"
+#include "models/lm_test_util.h"
 #include "test_util.h"
 
 using namespace hitforge;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Small models on one thread (their ops are too small to share; see tests/models/test_smiles_lm.cpp).
-void one_thread() {
-  core::RuntimeOptions rt;
-  rt.threads = 1;
-  rt.check_blas = false;
-  core::init_runtime(rt);
-}
 
 std::vector<std::vector<std::int64_t>> random_bodies(int n, unsigned seed, std::int64_t vocab = 20) {
   std::mt19937 rng(seed);
@@ -154,7 +147,7 @@ TEST_CASE("length bucketing: every sequence once, deterministic per seed, little
 }
 
 TEST_CASE("bucketed, packed batches give the same loss as an unbucketed padded masked computation", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   torch::manual_seed(3);
   models::SmilesLSTM m(models::SmilesLSTMOptions(20).embedding_dim(16).hidden(32).layers(2));
   m->eval();
@@ -188,7 +181,7 @@ TEST_CASE("bucketed, packed batches give the same loss as an unbucketed padded m
 }
 
 TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itself", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   testing::TempDir dir;
   const std::string data = build_tokens_dataset(dir);
 
@@ -246,7 +239,7 @@ TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itse
 }
 
 TEST_CASE("LM trainer: clear errors for data without tokens and for property-model options", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   testing::TempDir dir;
   std::string path = dir.file("fp.h5");
   data::BuildOptions b;
@@ -264,7 +257,7 @@ TEST_CASE("LM trainer: clear errors for data without tokens and for property-mod
 }
 
 TEST_CASE("LM trainer: the transformer learns through the same path; long records are named up front", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   testing::TempDir dir;
   const std::string data = build_tokens_dataset(dir);
   auto o = lm_options(data, dir.file("gpt"), 6);
@@ -289,7 +282,7 @@ TEST_CASE("LM trainer: the transformer learns through the same path; long record
 }
 
 TEST_CASE("LM trainer: --randomize-smiles shows new spellings each epoch, reproducibly per seed", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   testing::TempDir dir;
   const std::string data = build_tokens_dataset(dir);
   auto plain = train::train_run(lm_options(data, dir.file("plain"), 2));

@@ -25,18 +25,12 @@
 #include "train/reinforce.h"
 #include "train/replay_buffer.h"
 #include "train/trainer.h"
+#include "models/lm_test_util.h"
 
 using namespace hitforge;
 namespace fs = std::filesystem;
 
 namespace {
-
-void one_thread() {
-  core::RuntimeOptions rt;
-  rt.threads = 1;
-  rt.check_blas = false;
-  core::init_runtime(rt);
-}
 
 // Reward from the SMILES text: oxygen atoms (O, o, [O-], ...) / 3, capped at 1. Learnable by a tiny prior (it only
 // has to emit more oxygens) and independent of any chemistry library, so the test checks the optimiser alone.
@@ -193,7 +187,7 @@ TEST_CASE("decoded samples: incomplete and unparsable SMILES are invalid", "[tra
 }
 
 TEST_CASE("invalid samples score 0 and a run is repeatable per seed", "[train]") {
-  one_thread();
+  testing::lm_one_thread();
   auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
   train::ReinforceOptions o;
   o.batch_size = 32;
@@ -221,7 +215,7 @@ TEST_CASE("invalid samples score 0 and a run is repeatable per seed", "[train]")
 }
 
 TEST_CASE("optimize: the agent learns to raise the reward; RUN_DIR artifacts exist and parse", "[train][slow]") {
-  one_thread();
+  testing::lm_one_thread();
   auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
   testing::TempDir dir;
   train::ReinforceOptions o;
