@@ -10,9 +10,11 @@ namespace hitforge::cli {
 const std::vector<std::pair<std::string, std::string>>& ml_commands() {
   static const std::vector<std::pair<std::string, std::string>> cmds = {
       {"doctor", "Check the installation: versions, BLAS used by LibTorch (with a timed matmul), threads, devices"},
-      {"train", "Train a property model (fp_mlp, dmpnn) on a dataset split; checkpoints, metrics, plots"},
+      {"train", "Train a property model (fp_mlp, dmpnn), a language model (smiles_lstm, smiles_transformer, protein_lm) "
+                "or a drug–target model (dta); checkpoints, metrics, plots"},
       {"generate", "Sample SMILES from a trained language-model prior (smiles_lstm, smiles_transformer)"},
       {"likelihood", "Log-likelihood of given molecules under a language-model prior"},
+      {"protein", "Sample, score (zero-shot mutation effects) or embed proteins with a protein language model"},
       {"optimize", "Goal-directed generation: REINVENT-style RL of a prior towards a scoring recipe"},
       {"evaluate", "Metrics of a trained run on a dataset split"},
       {"predict", "Predict properties for a compound file with a trained run (streams; ensembles give std)"},

@@ -16,6 +16,7 @@
 #include "datasets/builder.h"
 #include "datasets/dataset.h"
 #include "datasets/pair_builder.h"
+#include "datasets/protein_builder.h"
 #include "datasets/registry.h"
 #include "datasets/split_dataset.h"
 
@@ -37,7 +38,29 @@ struct BuildArgs {
       affinity_transform = "none", label_name = "affinity", pair_cols = "drug_id,protein_id", fold_col,
       test_fold = "test", cold_sizes = "0.8,0.1,0.1";
   std::int64_t protein_max_length = data::kDefaultProteinMaxLength;
+  // protein sequences for language models (--sequences)
+  std::vector<std::string> sequences;
+  double valid_fraction = 0.05, test_fraction = 0.05;
 };
+
+// `dataset build --sequences A.fasta [B.fasta ...]`: a protein sequence dataset (docs/protein.md).
+void run_build_sequences(const BuildArgs& a, const GlobalOptions& g) {
+  data::ProteinBuildOptions o;
+  o.inputs = a.sequences;
+  o.output = a.out;
+  o.valid_fraction = a.valid_fraction;
+  o.test_fraction = a.test_fraction;
+  o.seed = g.seed;
+  o.writer.compression = a.compression;
+  o.provenance["command"] = g.command_line;
+  auto s = data::build_protein_dataset(o);
+  std::cout << "wrote " << a.out << ": " << s.proteins << " proteins (" << s.proteins_ok << " ok, "
+            << s.unique_sequences << " distinct sequences, " << core::format_count(s.residues) << " residues) in "
+            << std::fixed << std::setprecision(2) << s.seconds << " s\n";
+  std::cout << "  split '" << s.split.name << "' (identical sequences kept together): train " << s.split.split.train.size()
+            << ", valid " << s.split.split.valid.size() << ", test " << s.split.split.test.size() << "\n";
+  for (size_t k = 0; k < s.first_invalid.size() && k < 10; ++k) std::cout << "  " << s.first_invalid[k] << "\n";
+}
 
 void print_pair_summary(const std::string& out, const data::PairBuildSummary& s) {
   std::cout << "wrote " << out << ": " << core::format_count(s.pairs) << " pairs (" << core::format_count(s.pairs_ok)
@@ -112,6 +135,11 @@ void run_build_pairs(const BuildArgs& a, const GlobalOptions& g, const data::Dat
 void run_build(const BuildArgs& a, const GlobalOptions& g) {
   apply_global_options(g);
   const data::DatasetInfo* registry_info = a.registry.empty() ? nullptr : &data::find_dataset(a.registry);
+  if (!a.sequences.empty()) {
+    HITFORGE_REQUIRE(a.input.empty() && !registry_info && !a.pairs, "--sequences builds a protein sequence dataset ",
+                     "on its own: drop the INPUT file, --registry and --pairs");
+    return run_build_sequences(a, g);
+  }
   if (a.pairs || (registry_info && !registry_info->pair_columns.empty())) {
     HITFORGE_REQUIRE(a.input.empty(), "a pair dataset reads --ligands, --proteins and --affinities (or --registry), "
                      "not an INPUT file");
@@ -400,6 +428,13 @@ void register_dataset_commands(CLI::App& app, GlobalOptions& g) {
   build->add_option("--protein-max-length", b.protein_max_length,
                     "pairs: keep the first N residues of longer proteins (default 1000, as DeepDTA; 0 = no crop)")
       ->check(CLI::NonNegativeNumber);
+  build->add_option("--sequences", b.sequences,
+                    "Protein sequence dataset for protein_lm (docs/protein.md): FASTA (.fasta/.fa/.faa[.gz]) or JSON id -> "
+                    "sequence files, repeatable; writes split 'by_sequence'");
+  build->add_option("--valid-fraction", b.valid_fraction, "sequences: validation share of split 'by_sequence' (default 0.05)")
+      ->check(CLI::Range(0.0, 0.5));
+  build->add_option("--test-fraction", b.test_fraction, "sequences: test share of split 'by_sequence' (default 0.05)")
+      ->check(CLI::Range(0.0, 0.5));
   build->footer(
       "Examples:\n"
       "  hitforge dataset build /usr/share/RDKit/Data/NCI/first_5K.smi --out nci.h5 --threads 2\n"
@@ -408,7 +443,8 @@ void register_dataset_commands(CLI::App& app, GlobalOptions& g) {
       "  hitforge dataset build --registry esol --out esol.h5   # adds split 'standard'\n"
       "  hitforge dataset build --pairs --ligands ligands_can.txt --proteins proteins.txt --affinities Y \\\n"
       "      --folds folds/ --affinity-transform pkd --label-name pKd --out davis.h5\n"
-      "  hitforge dataset build --registry davis --out davis.h5   # splits setting1, cold-drug, cold-target");
+      "  hitforge dataset build --registry davis --out davis.h5   # splits setting1, cold-drug, cold-target\n"
+      "  hitforge dataset build --sequences ss.fasta.gz --sequences cons.fasta.gz --out proteins.h5   # protein_lm");
   build->callback([&g] { run_build(b, g); });
 
   static SplitArgs s;

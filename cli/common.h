@@ -52,5 +52,6 @@ void register_optimize_command(CLI::App& app, GlobalOptions& g);
 void register_predict_commands(CLI::App& app, GlobalOptions& g);  // predict, evaluate
 void register_screen_command(CLI::App& app, GlobalOptions& g);    // screen, screen merge
 void register_serve_command(CLI::App& app, GlobalOptions& g);
+void register_protein_commands(CLI::App& app, GlobalOptions& g);  // protein sample|score|embed
 
 }  // namespace hitforge::cli

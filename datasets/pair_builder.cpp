@@ -76,7 +76,9 @@ bool has_suffix(const std::string& path, std::initializer_list<const char*> suff
   return false;
 }
 
-std::vector<IdString> read_proteins(const std::string& path) {
+}  // namespace
+
+std::vector<IdString> read_protein_file(const std::string& path) {
   if (!has_suffix(path, {".fasta", ".fa", ".faa"})) return read_id_string_json(path);
   std::vector<IdString> out;
   std::set<std::string> seen;
@@ -89,6 +91,8 @@ std::vector<IdString> read_proteins(const std::string& path) {
   }
   return out;
 }
+
+namespace {
 
 // A missing matrix cell: what numpy.loadtxt reads as NaN.
 bool is_missing_cell(const std::string& t) {
@@ -312,6 +316,8 @@ RawPairs read_table(const PairBuildOptions& o, const std::vector<IdString>& liga
   return rp;
 }
 
+}  // namespace
+
 ProteinTable tokenize_proteins(const std::vector<IdString>& proteins, std::int64_t max_length) {
   HITFORGE_REQUIRE(max_length >= 0, "protein max length must be >= 0 (0 = no crop), got ", max_length);
   ProteinTable t;
@@ -341,8 +347,6 @@ ProteinTable tokenize_proteins(const std::vector<IdString>& proteins, std::int64
   return t;
 }
 
-}  // namespace
-
 PairBuildSummary build_pair_dataset(const PairBuildOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   HITFORGE_REQUIRE(!o.output.empty(), "no output path given (--out)");
@@ -356,7 +360,7 @@ PairBuildSummary build_pair_dataset(const PairBuildOptions& o) {
   const Transform tf{o.affinity_transform == "pkd"};
 
   std::vector<IdString> ligands = read_id_string_json(o.ligands);
-  std::vector<IdString> proteins = read_proteins(o.proteins);
+  std::vector<IdString> proteins = read_protein_file(o.proteins);
   HITFORGE_REQUIRE(!ligands.empty(), "'", o.ligands, "' lists no ligands");
   HITFORGE_REQUIRE(!proteins.empty(), "'", o.proteins, "' lists no proteins");
   std::map<std::string, std::string> provenance;

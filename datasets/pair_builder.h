@@ -77,4 +77,13 @@ struct IdString {
 };
 std::vector<IdString> read_id_string_json(const std::string& path);
 
+/// Proteins of a FASTA file (.fasta/.fa/.faa, optionally .gz; ids from the header's first word) or of a JSON object
+/// id → sequence, in file order. UsageError for a file that lists an id twice.
+std::vector<IdString> read_protein_file(const std::string& path);
+
+/// Validates and tokenises proteins (chem::ProteinTokenizer, no <bos>/<eos>), cropping each to its first
+/// `max_length` residues (kCropHead; 0 = no crop). An empty sequence, a non-residue character or an entry with an
+/// `error` becomes an invalid row with its reason (and no tokens).
+ProteinTable tokenize_proteins(const std::vector<IdString>& proteins, std::int64_t max_length);
+
 }  // namespace hitforge::data

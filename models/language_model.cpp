@@ -57,5 +57,6 @@ template class ModuleLanguageModel<SmilesTransformer>;
 
 nlohmann::json SmilesLSTMModel::to_json() const { return smiles_lstm_options_to_json(net_->options); }
 nlohmann::json SmilesTransformerModel::to_json() const { return smiles_transformer_options_to_json(net_->options); }
+nlohmann::json ProteinLMModel::to_json() const { return smiles_transformer_options_to_json(net_->options); }
 
 }  // namespace hitforge::models

@@ -22,7 +22,7 @@ class LanguageModel {
  public:
   virtual ~LanguageModel() = default;
 
-  /// Registry name ("smiles_lstm", "smiles_transformer").
+  /// Registry name ("smiles_lstm", "smiles_transformer", "protein_lm").
   virtual std::string name() const = 0;
   /// Fully resolved options; make_language_model(name(), to_json()) rebuilds the architecture.
   virtual nlohmann::json to_json() const = 0;
@@ -103,6 +103,19 @@ class SmilesTransformerModel final : public ModuleLanguageModel<SmilesTransforme
   std::int64_t max_sequence_length() const override { return net_->options.max_positions(); }
   std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override {
     return std::make_shared<SmilesTransformerModel>(clone_net(device));
+  }
+};
+
+/// "protein_lm": the same decoder-only Transformer over amino-acid tokens (chem::ProteinTokenizer's 25 ids), with
+/// defaults sized for protein lengths (docs/protein.md): d_model 128, 4 heads, 4 layers, max_positions 512.
+class ProteinLMModel final : public ModuleLanguageModel<SmilesTransformer> {
+ public:
+  using ModuleLanguageModel::ModuleLanguageModel;
+  std::string name() const override { return "protein_lm"; }
+  nlohmann::json to_json() const override;
+  std::int64_t max_sequence_length() const override { return net_->options.max_positions(); }
+  std::shared_ptr<LanguageModel> clone(const std::optional<torch::Device>& device = std::nullopt) const override {
+    return std::make_shared<ProteinLMModel>(clone_net(device));
   }
 };
 

@@ -123,6 +123,10 @@ const std::map<std::string, LanguageFactory>& language_registry() {
          return std::make_shared<SmilesTransformerModel>(
              SmilesTransformer(smiles_transformer_options_from_json(c, d)));
        }},
+      {"protein_lm",
+       [](const json& c, const ModelDims& d) {
+         return std::make_shared<ProteinLMModel>(SmilesTransformer(protein_lm_options_from_json(c, d)));
+       }},
   };
   return models;
 }
@@ -236,9 +240,12 @@ json smiles_transformer_options_to_json(const SmilesTransformerOptions& o) {
               {"unk_id", o.unk_id()}};
 }
 
-SmilesTransformerOptions smiles_transformer_options_from_json(const json& config, const ModelDims& dims) {
-  const ConfigReader r("smiles_transformer", config, kSmilesTransformerKeys);
-  SmilesTransformerOptions o(r.size("vocab_size", dims.vocab_size));
+namespace {
+// The Transformer options of `config` over `defaults` (vocab_size from the config or the dims), for the model `name`.
+SmilesTransformerOptions transformer_options_from_json(const char* name, const json& config, const ModelDims& dims,
+                                                       SmilesTransformerOptions o) {
+  const ConfigReader r(name, config, kSmilesTransformerKeys);
+  o.vocab_size(r.size("vocab_size", dims.vocab_size));
   r.get("d_model", o.d_model());
   r.get("heads", o.heads());
   r.get("layers", o.layers());
@@ -251,6 +258,17 @@ SmilesTransformerOptions smiles_transformer_options_from_json(const json& config
   r.get("unk_id", o.unk_id());
   validate(o);
   return o;
+}
+}  // namespace
+
+SmilesTransformerOptions smiles_transformer_options_from_json(const json& config, const ModelDims& dims) {
+  return transformer_options_from_json("smiles_transformer", config, dims, SmilesTransformerOptions(0));
+}
+
+SmilesTransformerOptions protein_lm_options_from_json(const json& config, const ModelDims& dims) {
+  return transformer_options_from_json(
+      "protein_lm", config, dims,
+      SmilesTransformerOptions(0).d_model(128).heads(4).layers(4).max_positions(512).dropout(0.1));
 }
 
 std::vector<std::string> known_models() {

@@ -14,6 +14,7 @@
 // Language models (generative priors, models/language_model.h) have their own registry, make_language_model():
 //   smiles_lstm keys: vocab_size embedding_dim hidden layers dropout pad_id bos_id eos_id unk_id
 //   smiles_transformer keys: vocab_size d_model heads layers ff_dim dropout max_positions pad_id bos_id eos_id unk_id
+//   protein_lm keys: those of smiles_transformer (defaults sized for proteins; docs/protein.md)
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -49,6 +50,8 @@ DMPNNOptions dmpnn_options_from_json(const nlohmann::json& config, const ModelDi
 nlohmann::json smiles_lstm_options_to_json(const SmilesLSTMOptions& options);
 SmilesLSTMOptions smiles_lstm_options_from_json(const nlohmann::json& config, const ModelDims& dims = {});
 nlohmann::json smiles_transformer_options_to_json(const SmilesTransformerOptions& options);
+/// protein_lm: the smiles_transformer keys, with defaults d_model 128, heads 4, layers 4, max_positions 512.
+SmilesTransformerOptions protein_lm_options_from_json(const nlohmann::json& config, const ModelDims& dims = {});
 SmilesTransformerOptions smiles_transformer_options_from_json(const nlohmann::json& config,
                                                               const ModelDims& dims = {});
 
@@ -64,7 +67,7 @@ nlohmann::json model_spec(const PropertyModel& model);
 /// Inverse of model_spec (fresh parameters; load the weights separately).
 std::shared_ptr<PropertyModel> make_model(const nlohmann::json& spec);
 
-/// Registered language-model names, sorted ("smiles_lstm", "smiles_transformer").
+/// Registered language-model names, sorted ("protein_lm", "smiles_lstm", "smiles_transformer").
 std::vector<std::string> known_language_models();
 bool is_language_model(const std::string& name);
 /// Builds (random init from torch's global generator) the language model `name`; dims.vocab_size usually comes

@@ -101,17 +101,16 @@ class SmilesTransformerImpl : public torch::nn::Cloneable<SmilesTransformerImpl>
   SpecialTokens specials() const;
   void pretty_print(std::ostream& stream) const override;
 
+  /// Final hidden states [B, T, D] (after ln_f) of tokens [B, T] (T <= max_positions): position t has seen tokens
+  /// 0..t. The features under the vocabulary projection, e.g. for mean-pooled sequence embeddings.
+  torch::Tensor hidden(const torch::Tensor& tokens);
+
   SmilesTransformerOptions options;
   torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
   torch::nn::Dropout dropout{nullptr};
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
   torch::nn::Linear out{nullptr};
-
- private:
-  friend class TransformerDecoder;
-  /// Final hidden states [B, T, D] (after ln_f) of tokens [B, T].
-  torch::Tensor hidden(const torch::Tensor& tokens);
 };
 
 TORCH_MODULE(SmilesTransformer);

@@ -2,19 +2,25 @@
 
 #include <GraphMol/ROMol.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <tuple>
 
 #include "chem/featurizers/featurizer.h"
 #include "chem/scoring/mol_scorer.h"
 #include "chem/standardize.h"
+#include "chem/tokenizers/protein_tokenizer.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "datasets/featurize_chunk.h"
+#include "datasets/pair_builder.h"
+#include "datasets/pair_data.h"
+#include "train/pair_run.h"
 #include "train/predictor.h"
 
 namespace hitforge::screen {
@@ -67,6 +73,13 @@ struct ScoringFunction::Impl {
     std::vector<std::pair<std::size_t, std::size_t>> outputs;  // (target index, raw column of the mean)
     std::vector<std::size_t> std_cols;                         // raw column of the std per output (ensembles)
   };
+  // A drug–target model scoring every molecule against one protein (recipe component with "protein").
+  struct AffinitySlot {
+    std::unique_ptr<train::PairPredictor> predictor;
+    std::vector<std::int32_t> protein_tokens;  // cropped by the run's rule
+    std::size_t block = 0;                     // featuriser block of the ligand features
+    std::size_t target = 0, col = 0;
+  };
   struct ComponentDef {
     std::size_t col = 0;
     double weight = 1.0;
@@ -76,6 +89,7 @@ struct ScoringFunction::Impl {
   std::vector<ScorerSlot> scorers;
   std::vector<FilterDef> filters;
   std::vector<ModelSlot> models;
+  std::vector<AffinitySlot> affinity;
   std::vector<ComponentDef> components;
   std::vector<chem::FeaturizerPtr> featurizers;
   std::vector<const chem::Featurizer*> featurizer_ptrs;
@@ -168,10 +182,22 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
   HITFORGE_REQUIRE(comps.is_array() && !comps.empty(), "recipe: \"components\" must be a non-empty array");
   resolved_["components"] = nlohmann::json::array();
   std::map<std::string, std::size_t> model_index;
+  // The featuriser block computing `spec`, added when new (model slots count their use in block_users).
+  auto featurizer_block = [&m](const std::string& spec) {
+    std::size_t idx = 0;
+    while (idx < m.featurizers.size() && m.featurizers[idx]->spec() != spec) ++idx;
+    if (idx == m.featurizers.size()) {
+      m.featurizers.push_back(chem::make_featurizer(spec));
+      m.featurizer_ptrs.push_back(m.featurizers.back().get());
+      m.block_users.push_back(0);
+    }
+    return idx;
+  };
   for (std::size_t c = 0; c < comps.size(); ++c) {
     const auto& cj = comps[c];
     const std::string what = str_cat("component ", c + 1);
-    check_keys(cj, {"scorer", "column", "model", "target", "weight", "transform", "label"}, what);
+    check_keys(cj, {"scorer", "column", "model", "target", "weight", "transform", "label", "protein", "protein_file"},
+               what);
     HITFORGE_REQUIRE(cj.contains("scorer") != cj.contains("model"), what,
                      ": needs exactly one of \"scorer\" and "
                      "\"model\"");
@@ -190,47 +216,82 @@ ScoringFunction::ScoringFunction(const nlohmann::json& recipe, const Options& op
     } else {
       std::string dir = cj["model"].get<std::string>();
       if (fs::path(dir).is_relative()) dir = (fs::path(options.base_dir) / dir).lexically_normal().string();
-      auto it = model_index.find(dir);
-      if (it == model_index.end()) {
-        Impl::ModelSlot slot;
-        slot.predictor = std::make_unique<train::Predictor>(dir, options.device);
-        const auto& man = slot.predictor->manifest();
-        for (std::size_t b = 0; b < man.featurizer_specs.size(); ++b) {
-          const std::string& spec = man.featurizer_specs[b];
-          std::size_t idx = 0;
-          while (idx < m.featurizers.size() && m.featurizers[idx]->spec() != spec) ++idx;
-          if (idx == m.featurizers.size()) {
-            m.featurizers.push_back(chem::make_featurizer(spec));
-            m.featurizer_ptrs.push_back(m.featurizers.back().get());
-            m.block_users.push_back(0);
-          }
-          ++m.block_users[idx];
-          if (b == 0)
-            slot.input_block = idx;
-          else
-            slot.extra_block = static_cast<int>(idx);
+      const bool with_protein = cj.contains("protein") || cj.contains("protein_file");
+      if (train::is_pair_run(dir)) {
+        HITFORGE_REQUIRE(cj.contains("protein") != cj.contains("protein_file"), what, ": the drug–target model '",
+                         dir, "' scores against one protein: give \"protein\" (a sequence) or \"protein_file\" ",
+                         "(FASTA or JSON; its first record)");
+        std::string seq, source;
+        if (cj.contains("protein")) {
+          HITFORGE_REQUIRE(cj["protein"].is_string(), what, ": \"protein\" must be a sequence string");
+          seq = cj["protein"].get<std::string>();
+        } else {
+          source = cj["protein_file"].get<std::string>();
+          if (fs::path(source).is_relative())
+            source = (fs::path(options.base_dir) / source).lexically_normal().string();
+          auto file = data::read_protein_file(source);
+          HITFORGE_REQUIRE(!file.empty(), what, ": '", source, "' holds no protein sequence");
+          seq = file.front().value;
         }
-        it = model_index.emplace(dir, m.models.size()).first;
-        m.models.push_back(std::move(slot));
+        const std::string problem = seq.empty() ? "empty sequence" : chem::ProteinTokenizer::check(seq);
+        HITFORGE_REQUIRE(problem.empty(), what, ": protein sequence: ", problem);
+        Impl::AffinitySlot slot;
+        slot.predictor = std::make_unique<train::PairPredictor>(dir, options.device);
+        const auto& man = slot.predictor->manifest();
+        slot.block = featurizer_block(man.ligand_block.spec);
+        slot.protein_tokens = slot.predictor->tokenize_protein(seq);
+        const std::string target = cj.value("target", man.targets.at(0));
+        auto t = std::find(man.targets.begin(), man.targets.end(), target);
+        HITFORGE_REQUIRE(t != man.targets.end(), what, ": model '", dir, "' has no target '", target,
+                         "' (it has: ", core::join(man.targets), ")");
+        slot.target = static_cast<std::size_t>(t - man.targets.begin());
+        if (label.empty()) label = target;
+        HITFORGE_REQUIRE(std::find(raw_columns_.begin(), raw_columns_.end(), label) == raw_columns_.end(), what,
+                         ": the column '", label, "' exists already; give this component a distinct \"label\"");
+        def.col = slot.col = raw_columns_.size();
+        raw_columns_.push_back(label);
+        m.n_raw = raw_columns_.size();
+        m.affinity.push_back(std::move(slot));
+        r = {{"model", dir}, {"target", target}, {"protein", seq}};
+        if (!source.empty()) r["protein_file"] = source;
+      } else {
+        HITFORGE_REQUIRE(!with_protein, what, ": \"protein\" applies to drug–target models; '", dir,
+                         "' is not one");
+        auto it = model_index.find(dir);
+        if (it == model_index.end()) {
+          Impl::ModelSlot slot;
+          slot.predictor = std::make_unique<train::Predictor>(dir, options.device);
+          const auto& man = slot.predictor->manifest();
+          for (std::size_t b = 0; b < man.featurizer_specs.size(); ++b) {
+            const std::size_t idx = featurizer_block(man.featurizer_specs[b]);
+            ++m.block_users[idx];
+            if (b == 0)
+              slot.input_block = idx;
+            else
+              slot.extra_block = static_cast<int>(idx);
+          }
+          it = model_index.emplace(dir, m.models.size()).first;
+          m.models.push_back(std::move(slot));
+        }
+        Impl::ModelSlot& slot = m.models[it->second];
+        const auto& targets = slot.predictor->manifest().targets;
+        const std::string target = cj.value("target", targets.at(0));
+        auto t = std::find(targets.begin(), targets.end(), target);
+        HITFORGE_REQUIRE(t != targets.end(), what, ": model '", dir, "' has no target '", target,
+                         "' (it has: ", core::join(targets), ")");
+        if (label.empty()) label = target;
+        HITFORGE_REQUIRE(std::find(raw_columns_.begin(), raw_columns_.end(), label) == raw_columns_.end(), what,
+                         ": the column '", label, "' exists already; give this component a distinct \"label\"");
+        def.col = raw_columns_.size();
+        raw_columns_.push_back(label);
+        slot.outputs.emplace_back(static_cast<std::size_t>(t - targets.begin()), def.col);
+        if (slot.predictor->members() > 1) {
+          slot.std_cols.push_back(raw_columns_.size());
+          raw_columns_.push_back(label + "_std");
+        }
+        m.n_raw = raw_columns_.size();
+        r = {{"model", dir}, {"target", target}};
       }
-      Impl::ModelSlot& slot = m.models[it->second];
-      const auto& targets = slot.predictor->manifest().targets;
-      const std::string target = cj.value("target", targets.at(0));
-      auto t = std::find(targets.begin(), targets.end(), target);
-      HITFORGE_REQUIRE(t != targets.end(), what, ": model '", dir, "' has no target '", target,
-                       "' (it has: ", core::join(targets), ")");
-      if (label.empty()) label = target;
-      HITFORGE_REQUIRE(std::find(raw_columns_.begin(), raw_columns_.end(), label) == raw_columns_.end(), what,
-                       ": the column '", label, "' exists already; give this component a distinct \"label\"");
-      def.col = raw_columns_.size();
-      raw_columns_.push_back(label);
-      slot.outputs.emplace_back(static_cast<std::size_t>(t - targets.begin()), def.col);
-      if (slot.predictor->members() > 1) {
-        slot.std_cols.push_back(raw_columns_.size());
-        raw_columns_.push_back(label + "_std");
-      }
-      m.n_raw = raw_columns_.size();
-      r = {{"model", dir}, {"target", target}};
     }
     HITFORGE_REQUIRE(std::find(component_labels_.begin(), component_labels_.end(), label) == component_labels_.end(),
                      what, ": a component labelled '", label, "' already exists; give it a distinct \"label\"");
@@ -325,6 +386,30 @@ void ScoringFunction::score(const std::vector<chem::InputRecord>& records, std::
     }
 
   if (!ok_rows.empty()) {
+    // Drug–target components first: they copy the ligand features, so the property models below may still move
+    // the graphs of a block they are the last user of.
+    for (const auto& slot : m.affinity) {
+      const auto& man = slot.predictor->manifest();
+      std::vector<core::MolGraph> kept_graphs;
+      std::vector<std::uint8_t> kept_rows;
+      if (man.ligand_block.kind == chem::FeatureKind::graph) {
+        for (std::size_t i : ok_rows) kept_graphs.push_back(graphs.at(slot.block).at(i));
+      } else {
+        const auto rb = static_cast<std::size_t>(man.ligand_block.row_bytes);
+        const auto& fixed = out.chunk.blocks.at(slot.block).fixed;
+        for (std::size_t i : ok_rows)
+          kept_rows.insert(kept_rows.end(), fixed.begin() + static_cast<std::ptrdiff_t>(i * rb),
+                           fixed.begin() + static_cast<std::ptrdiff_t>((i + 1) * rb));
+      }
+      std::vector<std::int64_t> ligand(ok_rows.size()), protein(ok_rows.size(), 0);
+      std::iota(ligand.begin(), ligand.end(), 0);
+      auto pd = data::PairData::from_parts(man.ligand_block, man.ligand_bond_width, std::move(kept_graphs),
+                                           std::move(kept_rows), {slot.protein_tokens}, man.protein_vocab_size,
+                                           man.protein_max_length, ligand, protein);
+      const auto pred = slot.predictor->predict(pd, ligand);
+      const std::size_t T = man.targets.size();
+      for (std::size_t k = 0; k < ok_rows.size(); ++k) out.raw[ok_rows[k] * R + slot.col] = pred[k * T + slot.target];
+    }
     std::vector<int> remaining = m.block_users;
     for (const auto& slot : m.models) {
       // Graphs are moved into the model's rows; a block that a later model also uses is copied for this one.

@@ -174,6 +174,7 @@ void add_generate_routes(ServerContext& ctx) {
     p.info = &m;
     try {
       p.loaded = train::load_language_model(m.dir, device);
+      train::require_smiles_prior(p.loaded, m.dir);
     } catch (const core::UsageError& e) {
       throw core::UsageError(str_cat("generator '", m.name, "': ", e.what()));
     }

@@ -130,4 +130,15 @@ LoadedLanguageModel load_language_model(const std::string& dir_or_file, const to
   return out;
 }
 
+void require_smiles_prior(const LoadedLanguageModel& loaded, const std::string& path) {
+  HITFORGE_REQUIRE(!loaded.manifest.is_protein(), "'", path, "' is a protein language model, not a SMILES prior; ",
+                   "use hitforge protein sample|score|embed");
+}
+
+void require_protein_lm(const LoadedLanguageModel& loaded, const std::string& path) {
+  HITFORGE_REQUIRE(loaded.manifest.is_protein(), "'", path, "' is a ", loaded.manifest.model.value("name", "?"),
+                   " prior over ", loaded.manifest.tokenizer, ", not a protein language model (train one with ",
+                   "--model protein_lm on a dataset from hitforge dataset build --sequences)");
+}
+
 }  // namespace hitforge::train

@@ -31,6 +31,9 @@ struct LMManifest {
   std::string dataset_path, dataset_sha256, split;
   nlohmann::json train_options;
 
+  /// A protein language model (tokenizer "protein", `hitforge protein ...`) rather than a SMILES prior.
+  bool is_protein() const { return tokenizer == "protein"; }
+
   nlohmann::json to_json() const;
   /// UsageError for documents that are not a language-model manifest of a supported version.
   static LMManifest from_json(const nlohmann::json& j);
@@ -50,5 +53,9 @@ struct LoadedLanguageModel {
 /// Loads a prior from a run directory (its model.pt) or a model.pt file. UsageError naming the path when it is
 /// missing, not a language model (e.g. a property-model run), or inconsistent with its vocabulary.
 LoadedLanguageModel load_language_model(const std::string& dir_or_file, const torch::Device& device);
+/// UsageError naming `path` unless `loaded` is a SMILES prior (generate, likelihood, optimize, the server).
+void require_smiles_prior(const LoadedLanguageModel& loaded, const std::string& path);
+/// UsageError naming `path` unless `loaded` is a protein language model (hitforge protein ...).
+void require_protein_lm(const LoadedLanguageModel& loaded, const std::string& path);
 
 }  // namespace hitforge::train

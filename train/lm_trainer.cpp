@@ -19,6 +19,7 @@
 #include "core/svg_plot.h"
 #include "core/torch_runtime.h"
 #include "datasets/dataset.h"
+#include "datasets/protein_builder.h"
 #include "datasets/splits.h"
 #include "models/model_config.h"
 #include "train/lm_checkpoint.h"
@@ -99,6 +100,37 @@ CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& seqs, s
   return c;
 }
 
+std::vector<double> unigram_frequencies(const TokenSequences& train, std::size_t vocab_size) {
+  std::vector<double> count(vocab_size, 1.0);  // add-one: a token never seen in training keeps a finite cost
+  for (std::size_t i = 0; i < train.size(); ++i) {
+    const auto seq = train.sequence(i);
+    for (std::size_t k = 1; k < seq.size(); ++k) {
+      HITFORGE_REQUIRE(seq[k] >= 0 && static_cast<std::size_t>(seq[k]) < vocab_size, "token id ", seq[k],
+                       " outside the vocabulary (", vocab_size, ")");
+      count[static_cast<std::size_t>(seq[k])] += 1;
+    }
+  }
+  double total = 0;
+  for (double c : count) total += c;
+  for (double& c : count) c /= total;
+  return count;
+}
+
+CorpusNLL unigram_nll(const std::vector<double>& frequencies, const TokenSequences& sequences) {
+  CorpusNLL c;
+  for (std::size_t i = 0; i < sequences.size(); ++i) {
+    const auto seq = sequences.sequence(i);
+    for (std::size_t k = 1; k < seq.size(); ++k) {
+      const auto id = static_cast<std::size_t>(seq[k]);
+      HITFORGE_REQUIRE(id < frequencies.size(), "token id ", seq[k], " outside the vocabulary");
+      c.total -= std::log(frequencies[id]);
+      ++c.tokens;
+    }
+    ++c.sequences;
+  }
+  return c;
+}
+
 nlohmann::json train_language_model(const TrainOptions& o) {
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
   HITFORGE_REQUIRE(o.epochs >= 1 && o.batch_size >= 1, "epochs and batch size must be >= 1");
@@ -114,36 +146,79 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const torch::Device device = core::parse_device(o.device);
 
   data::Dataset ds(o.data);
-  const std::string block = tokens_block(ds, o.input_block, o.model);
-  const auto& block_info = ds.block(block);
-  chem::Vocabulary vocab = chem::Vocabulary::from_json(nlohmann::json::parse(ds.vocabulary_json(block)));
+  const bool protein = o.model == "protein_lm";
+  LMManifest man;
+  std::string vocab_json;
+  if (protein) {
+    HITFORGE_REQUIRE(ds.has_protein_tokens() && !ds.has_pairs(), "protein_lm trains on a protein sequence dataset; '",
+                     o.data, "' is not one (build it with hitforge dataset build --sequences FILE.fasta)");
+    HITFORGE_REQUIRE(o.input_block.empty() && !o.randomize_smiles,
+                     "protein_lm reads /proteins/tokens: --input-block and --randomize-smiles do not apply");
+    vocab_json = ds.protein_vocabulary_json();
+    man.tokens_block = "proteins/tokens";
+    man.tokenizer = "protein";
+  } else {
+    const std::string block = tokens_block(ds, o.input_block, o.model);
+    vocab_json = ds.vocabulary_json(block);
+    man.tokens_block = block;
+    man.tokenizer = ds.block(block).spec;
+  }
+  const chem::Vocabulary vocab = chem::Vocabulary::from_json(nlohmann::json::parse(vocab_json));
   const models::SpecialTokens specials{chem::Vocabulary::kPad, chem::Vocabulary::kBos, chem::Vocabulary::kEos,
                                        chem::Vocabulary::kUnk};
 
-  // subsets: a named split, or a random hold-out of the valid records for validation (no test subset)
+  models::ModelDims dims;
+  dims.vocab_size = static_cast<std::int64_t>(vocab.size());
+  torch::manual_seed(o.seed);
+  auto model = models::make_language_model(o.model, o.model_config, dims);
+  const std::int64_t max_length = model->max_sequence_length();
+
+  // subsets: a named split (protein datasets: their "by_sequence" split by default), or a random hold-out of the
+  // valid records for validation (no test subset)
   data::Split split;
   std::string split_name = o.split;
-  if (!o.split.empty()) {
-    split = ds.split(o.split).split;
+  if (split_name.empty() && protein) {
+    const auto names = ds.split_names();
+    if (std::find(names.begin(), names.end(), data::kSequenceSplit) != names.end()) split_name = data::kSequenceSplit;
+  }
+  if (!split_name.empty()) {
+    split = ds.split(split_name).split;
   } else {
     data::SplitSizes sizes;
     sizes.train = 1.0 - o.valid_fraction;
     sizes.valid = o.valid_fraction;
     sizes.test = 0.0;
-    split = data::random_split(ds.valid_indices(), sizes, o.seed);
+    std::vector<std::int64_t> candidates;
+    if (protein) {
+      const auto st = ds.protein_status();
+      for (std::size_t i = 0; i < st.size(); ++i)
+        if (st[i] == 0) candidates.push_back(static_cast<std::int64_t>(i));
+    } else {
+      candidates = ds.valid_indices();
+    }
+    split = data::random_split(candidates, sizes, o.seed);
     split_name = str_cat("(random ", o.valid_fraction, " validation hold-out, seed ", o.seed, ")");
   }
-  const TokenSequences train = TokenSequences::load(ds, block, split.train, specials);
-  const TokenSequences valid = TokenSequences::load(ds, block, split.valid, specials);
-  const TokenSequences test = TokenSequences::load(ds, block, split.test, specials);
+  std::int64_t cropped = 0;
+  auto load = [&](const std::vector<std::int64_t>& rows) {
+    std::int64_t c = 0;
+    auto s = protein ? TokenSequences::load_proteins(ds, rows, specials, max_length, &c)
+                     : TokenSequences::load(ds, man.tokens_block, rows, specials);
+    cropped += c;
+    return s;
+  };
+  const TokenSequences train = load(split.train);
+  const TokenSequences valid = load(split.valid);
+  const TokenSequences test = load(split.test);
   HITFORGE_REQUIRE(train.size() >= 1 && valid.size() >= 1, "split '", split_name, "' of '", o.data,
                    "' leaves too few sequences (train ", train.size(), ", valid ", valid.size(), ")");
+  if (cropped > 0)
+    core::log_info(str_cat(cropped, " proteins are longer than protein_lm's max_positions (", max_length,
+                           " tokens): each is cut to <bos> and its first ", max_length - 1,
+                           " residues, without <eos> (docs/protein.md)"));
 
-  LMManifest man;
   man.hitforge_version = HITFORGE_VERSION;
   man.vocabulary = vocab.to_json();
-  man.tokens_block = block;
-  man.tokenizer = block_info.spec;
   man.standardize = ds.provenance("standardize");
   if (man.standardize.empty()) man.standardize = "none";
   man.dataset_path = o.data;
@@ -151,12 +226,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   man.split = split_name;
   man.train_options = o.to_json();
   man.train_options["valid_fraction"] = o.valid_fraction;
-  models::ModelDims dims;
-  dims.vocab_size = static_cast<std::int64_t>(vocab.size());
-  torch::manual_seed(o.seed);
-  auto model = models::make_language_model(o.model, o.model_config, dims);
   man.model = models::model_spec(*model);
-  const std::int64_t max_length = model->max_sequence_length();
   if (max_length > 0) {
     // fail before the first step, naming the record, rather than at whichever batch holds it
     for (const TokenSequences* s : {&train, &valid, &test})
@@ -299,6 +369,10 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   metrics["train"] = nll_json(corpus_nll(*model, train));
   metrics["valid"] = nll_json(corpus_nll(*model, valid));
   if (test.size() > 0) metrics["test"] = nll_json(corpus_nll(*model, test));
+  // the trivial baseline a language model must beat: every token drawn from the training token frequencies
+  const auto freq = unigram_frequencies(train, vocab.size());
+  metrics["unigram_baseline"] = {{"valid", nll_json(unigram_nll(freq, valid))}};
+  if (test.size() > 0) metrics["unigram_baseline"]["test"] = nll_json(unigram_nll(freq, test));
   metrics["primary_metric"] = "nll";
   metrics["best_epoch"] = st.best_epoch;
   metrics["epochs"] = st.epoch;

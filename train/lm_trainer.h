@@ -1,5 +1,5 @@
 #pragma once
-// Training of token language models (generative priors; models/language_model.h) through the common trainer's
+// Training of token language models (generative priors and protein_lm; models/language_model.h) through the common trainer's
 // options and machinery (train/trainer.h calls train_language_model for a language-model name): teacher forcing on
 // <bos> SMILES <eos> from a dataset's smiles_tokens block, length-bucketed batches whose padding the model never
 // computes (train/token_sequences.h), the Noam LR schedule, gradient clipping, validation NLL per epoch for early
@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -41,5 +42,11 @@ struct CorpusNLL {
   double per_token() const { return tokens ? total / static_cast<double>(tokens) : NAN; }
 };
 CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& sequences, std::size_t batch_size = 256);
+
+/// The unigram baseline every language model must beat (metrics.json "unigram_baseline"): frequencies of the
+/// predicted tokens (<eos> included) of `train`, add-one smoothed over `vocab_size` ids ...
+std::vector<double> unigram_frequencies(const TokenSequences& train, std::size_t vocab_size);
+/// ... and the NLL of `sequences` when every token is drawn independently from them.
+CorpusNLL unigram_nll(const std::vector<double>& frequencies, const TokenSequences& sequences);
 
 }  // namespace hitforge::train

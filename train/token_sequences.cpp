@@ -14,6 +14,16 @@
 namespace hitforge::train {
 using core::str_cat;
 
+template <typename It>
+void TokenSequences::add(It first, It last, bool with_eos, std::int64_t record) {
+  ids_.push_back(specials_.bos);
+  for (It it = first; it != last; ++it) ids_.push_back(static_cast<std::int64_t>(*it));
+  if (with_eos) ids_.push_back(specials_.eos);
+  offsets_.push_back(static_cast<std::int64_t>(ids_.size()));
+  lengths_.push_back(offsets_.back() - offsets_[offsets_.size() - 2]);
+  records_.push_back(record);
+}
+
 TokenSequences TokenSequences::load(const data::Dataset& ds, const std::string& block,
                                     const std::vector<std::int64_t>& records, const models::SpecialTokens& sp) {
   const auto& info = ds.block(block);
@@ -42,13 +52,37 @@ TokenSequences TokenSequences::load(const data::Dataset& ds, const std::string& 
     HITFORGE_REQUIRE(a <= b && b <= static_cast<std::int64_t>(all_ids.size()), "tokens block '", block,
                      "' has inconsistent offsets at record ", r);
     if (a == b) continue;  // invalid molecule: no tokens
-    s.ids_.push_back(sp.bos);
-    for (std::int64_t k = a; k < b; ++k) s.ids_.push_back(all_ids[static_cast<std::size_t>(k)]);
-    s.ids_.push_back(sp.eos);
-    s.offsets_.push_back(static_cast<std::int64_t>(s.ids_.size()));
-    s.lengths_.push_back(b - a + 2);
-    s.records_.push_back(r);
+    s.add(all_ids.begin() + a, all_ids.begin() + b, true, r);
   }
+  return s;
+}
+
+TokenSequences TokenSequences::load_proteins(const data::Dataset& ds, const std::vector<std::int64_t>& proteins,
+                                             const models::SpecialTokens& sp, std::int64_t max_length,
+                                             std::int64_t* cropped) {
+  HITFORGE_REQUIRE(ds.has_protein_tokens(), "'", ds.path(), "' holds no protein residue tokens (build it with ",
+                   "hitforge dataset build --sequences FILE.fasta)");
+  HITFORGE_REQUIRE(max_length <= 0 || max_length >= 2, "max length must be >= 2 tokens, got ", max_length);
+  std::vector<std::int32_t> all_ids;
+  std::vector<std::int64_t> offsets;
+  ds.read_protein_tokens(all_ids, offsets);
+  const auto n = static_cast<std::int64_t>(offsets.size()) - 1;
+  TokenSequences s;
+  s.specials_ = sp;
+  std::int64_t n_cropped = 0;
+  for (std::int64_t p : proteins) {
+    HITFORGE_REQUIRE(p >= 0 && p < n, "protein ", p, " is out of range (", n, " proteins)");
+    const std::int64_t a = offsets[static_cast<std::size_t>(p)], b = offsets[static_cast<std::size_t>(p) + 1];
+    if (a == b) continue;  // invalid protein: no tokens
+    if (max_length > 0 && b - a + 2 > max_length) {
+      // the crop rule: <bos> and the first max_length - 1 residues, no <eos> (the protein does not end there)
+      s.add(all_ids.begin() + a, all_ids.begin() + a + (max_length - 1), false, p);
+      ++n_cropped;
+    } else {
+      s.add(all_ids.begin() + a, all_ids.begin() + b, true, p);
+    }
+  }
+  if (cropped) *cropped = n_cropped;
   return s;
 }
 
@@ -56,16 +90,11 @@ TokenSequences TokenSequences::from_bodies(const std::vector<std::vector<std::in
                                            const models::SpecialTokens& sp) {
   TokenSequences s;
   s.specials_ = sp;
-  for (std::size_t i = 0; i < bodies.size(); ++i) {
-    s.ids_.push_back(sp.bos);
-    s.ids_.insert(s.ids_.end(), bodies[i].begin(), bodies[i].end());
-    s.ids_.push_back(sp.eos);
-    s.offsets_.push_back(static_cast<std::int64_t>(s.ids_.size()));
-    s.lengths_.push_back(static_cast<std::int64_t>(bodies[i].size()) + 2);
-    s.records_.push_back(static_cast<std::int64_t>(i));
-  }
+  for (std::size_t i = 0; i < bodies.size(); ++i)
+    s.add(bodies[i].begin(), bodies[i].end(), true, static_cast<std::int64_t>(i));
   return s;
 }
+
 
 std::int64_t TokenSequences::predicted_tokens() const {
   std::int64_t n = 0;

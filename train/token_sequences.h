@@ -23,6 +23,14 @@ class TokenSequences {
   /// Records without tokens (invalid molecules) are skipped; records() says which were kept.
   static TokenSequences load(const data::Dataset& ds, const std::string& block,
                              const std::vector<std::int64_t>& records, const models::SpecialTokens& specials);
+  /// Residue sequences of a protein dataset's /proteins/tokens (`dataset build --sequences`) for the given protein
+  /// rows, each <bos> residues <eos>. The crop rule for a model that reads at most `max_length` tokens (> 0): a
+  /// longer protein keeps <bos> and its first max_length − 1 residues and no <eos> — the model learns its N-terminal
+  /// part and is never taught that a protein ends where it was cut. `cropped` (optional) counts them. Invalid
+  /// proteins are skipped; records() are protein rows.
+  static TokenSequences load_proteins(const data::Dataset& ds, const std::vector<std::int64_t>& proteins,
+                                      const models::SpecialTokens& specials, std::int64_t max_length,
+                                      std::int64_t* cropped = nullptr);
   /// From token-id bodies (no <bos>/<eos>), e.g. in tests; record numbers are 0..n-1.
   static TokenSequences from_bodies(const std::vector<std::vector<std::int64_t>>& bodies,
                                     const models::SpecialTokens& specials);
@@ -40,6 +48,10 @@ class TokenSequences {
   models::TokenBatch batch(const std::vector<std::int64_t>& rows) const;
 
  private:
+  /// Appends <bos> [first, last) (<eos> when with_eos) as the sequence of `record`.
+  template <typename It>
+  void add(It first, It last, bool with_eos, std::int64_t record);
+
   models::SpecialTokens specials_;
   std::vector<std::int64_t> ids_, offsets_{0}, lengths_, records_;
 };

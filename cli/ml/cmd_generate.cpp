@@ -42,6 +42,7 @@ void run_generate(GenerateArgs a, const GlobalOptions& g) {
   a.sample.n = a.batch;
   models::validate(a.sample);
   auto prior = train::load_language_model(a.model, core::parse_device(g.device));
+  train::require_smiles_prior(prior, a.model);
   auto& model = *prior.model;
   const auto& vocab = prior.vocabulary;
   if (a.valid_only) chem::quiet_rdkit_logs();

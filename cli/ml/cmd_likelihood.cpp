@@ -36,6 +36,7 @@ void run_likelihood(const LikelihoodArgs& a, const GlobalOptions& g) {
   rt.device = g.device;
   core::init_runtime(rt);
   auto prior = train::load_language_model(a.model, core::parse_device(g.device));
+  train::require_smiles_prior(prior, a.model);
   auto& model = *prior.model;
   const auto& vocab = prior.vocabulary;
   const std::int64_t max_length = model.max_sequence_length();

@@ -67,6 +67,7 @@ void run_optimize(OptimizeArgs a, const GlobalOptions& g) {
   chem::quiet_rdkit_logs();
   RecipeReward reward(screen::ScoringFunction::from_file(a.recipe, g.device));
   auto prior = train::load_language_model(a.prior, core::parse_device(g.device));
+  train::require_smiles_prior(prior, a.prior);
   core::log_info(str_cat("prior ", a.prior, " (", prior.model->name(), ", ", prior.model->parameter_count(),
                          " parameters); reward: ", a.recipe, " (", reward.component_names().size(), " raw columns)"));
   auto s = train::run_reinforce(prior, reward, a.o);

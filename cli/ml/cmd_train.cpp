@@ -58,8 +58,16 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
                     m[s]["nll"].get<double>(), m[s]["nll_per_token"].get<double>(), m[s]["n"].get<long long>());
       std::cout << line;
     }
-    std::cout << "  log: " << a.opt.out_dir << "/log.jsonl; plot: learning_curve.svg; sample with: hitforge generate "
-              << "--model " << a.opt.out_dir << " --n 1000 --out gen.smi\n";
+    if (m.contains("unigram_baseline") && m["unigram_baseline"].contains("valid")) {
+      char line[160];
+      std::snprintf(line, sizeof line, "  unigram baseline (valid): %.4f nats/token\n",
+                    m["unigram_baseline"]["valid"]["nll_per_token"].get<double>());
+      std::cout << line;
+    }
+    std::cout << "  log: " << a.opt.out_dir << "/log.jsonl; plot: learning_curve.svg; sample with: "
+              << (a.opt.model == "protein_lm" ? "hitforge protein sample --model " + a.opt.out_dir + " --n 100 --out s.fasta"
+                                              : "hitforge generate --model " + a.opt.out_dir + " --n 1000 --out gen.smi")
+              << "\n";
     return;
   }
   std::cout << "run: " << a.opt.out_dir << "\n";
@@ -78,8 +86,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   static TrainArgs a;
   auto& o = a.opt;
   CLI::App* cmd = app.add_subcommand("train", "Train a property model (fp_mlp, dmpnn) or a SMILES language model "
-                                              "(smiles_lstm, smiles_transformer) on a dataset, or a drug–target affinity model (dta) "
-                                              "on a pair dataset");
+                                              "(smiles_lstm, smiles_transformer) on a dataset, a protein language model (protein_lm) on a "
+                                              "protein sequence dataset, or a drug–target affinity model (dta) on a pair dataset");
   cmd->add_option("--data", o.data, "Dataset .h5 (hitforge dataset build)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--split", o.split, "Named split in the dataset (hitforge dataset split); required for property "
                   "models, optional for language models (default: a random --valid-fraction hold-out)");
@@ -90,7 +98,7 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
     return names;
   }();
   cmd->add_option("--model", o.model, "fp_mlp | dmpnn | smiles_lstm or smiles_transformer (generative priors on a smiles_tokens block) | "
-                  "dta (drug–target affinity on a pair dataset; docs/dta.md)")
+                  "protein_lm (dataset build --sequences; docs/protein.md) | dta (drug–target affinity on a pair dataset; docs/dta.md)")
       ->check(CLI::IsMember(model_names));
   cmd->add_option("--valid-fraction", o.valid_fraction, "Language models without --split: validation hold-out");
   cmd->add_option("--config", a.config_path, "Model options as a JSON object (see docs/models.md)");
@@ -122,7 +130,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
       "  hitforge train ... --out runs/esol_dmpnn --resume      # after an interruption\n"
       "  hitforge train --data chembl_tokens.h5 --model smiles_lstm --epochs 10 --batch-size 128 --grad-clip 5 "
       "--out priors/chembl\n"
-      "  hitforge train --data davis.h5 --split setting1 --model dta --epochs 100 --batch-size 256 --out runs/davis_dta");
+      "  hitforge train --data davis.h5 --split setting1 --model dta --epochs 100 --batch-size 256 --out runs/davis_dta\n"
+      "  hitforge train --data proteins.h5 --model protein_lm --epochs 2 --batch-size 32 --out plm");
   cmd->callback([&g] { run_train(a, g); });
 }
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   cli::register_generate_command(app, g);
   cli::register_likelihood_command(app, g);
   cli::register_optimize_command(app, g);
+  cli::register_protein_commands(app, g);
   cli::register_predict_commands(app, g);
   cli::register_screen_command(app, g);
   cli::register_serve_command(app, g);

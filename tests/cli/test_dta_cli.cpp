@@ -2,6 +2,8 @@
 // synthetic pair dataset of tests/train/dta_fixture.h (built here through `hitforge dataset build --pairs`).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -79,6 +81,44 @@ TEST_CASE("hitforge train --model dta on a pair dataset, then predict (pairs and
   auto csv = slurp(dir.file("raw_p.csv"));
   CHECK(has(csv, "index,id,protein_id,smiles,status,reason,affinity"));
   CHECK(has(csv, ",invalid,"));
+
+  // the trained model as a recipe component ("predicted affinity to this protein"): `hitforge screen` gives each
+  // molecule the value `hitforge predict` gives its (SMILES, sequence) pair; a recipe without the protein is refused
+  {
+    nlohmann::json recipe = {
+        {"components",
+         {{{"model", run_dir}, {"protein", f.proteins[1]}, {"label", "aff_p1"},
+           {"transform", {{"type", "sigmoid"}, {"low", 4}, {"high", 10}}}}}}};
+    std::ofstream(dir.file("recipe.json")) << recipe.dump();
+    recipe["components"][0].erase("protein");
+    std::ofstream(dir.file("no_protein.json")) << recipe.dump();
+    std::ofstream(dir.file("lib.smi")) << f.drugs[3].first << " d3\nC1CC broken\n";
+  }
+  auto scr = run("screen --library " + dir.file("lib.smi") + " --recipe " + dir.file("recipe.json") + " --out " +
+                 dir.file("scr.csv") + " --log-level warn --no-progress --threads 1");
+  INFO(scr.out);
+  REQUIRE(scr.rc == 0);
+  auto scr_lines = read_lines(dir.file("scr.csv"));
+  REQUIRE(scr_lines.size() == 3);
+  auto cells = [](const std::string& line) {
+    std::vector<std::string> out(1);
+    for (char c : line) {
+      if (c == ',') out.emplace_back();
+      else out.back().push_back(c);
+    }
+    return out;
+  };
+  const auto header = cells(scr_lines[0]);
+  const auto col = std::find(header.begin(), header.end(), "aff_p1") - header.begin();
+  REQUIRE(col < static_cast<std::ptrdiff_t>(header.size()));
+  const auto id_col = static_cast<std::size_t>(std::find(header.begin(), header.end(), "id") - header.begin());
+  const auto ok_row = cells(scr_lines[1]).at(id_col) == "d3" ? cells(scr_lines[1]) : cells(scr_lines[2]);
+  const auto pred_row = cells(read_lines(dir.file("raw_p.csv")).at(1));
+  CHECK(std::abs(std::stod(ok_row.at(static_cast<std::size_t>(col))) - std::stod(pred_row.back())) < 1e-4);
+  auto nop = run("screen --library " + dir.file("lib.smi") + " --recipe " + dir.file("no_protein.json") + " --out " +
+                 dir.file("scr2.csv") + " --log-level warn --no-progress");
+  CHECK(nop.rc != 0);
+  CHECK(has(nop.out, "scores against one protein"));
 
   // a property model on the pair dataset is refused with a message naming the pair model
   auto bad = run("train --data " + h5 + " --split setting1 --model fp_mlp --epochs 1 --out " + dir.file("bad") +

@@ -241,7 +241,21 @@ TEST_CASE("smiles_lstm: config round trip, registry and clear errors", "[models]
   CHECK(b->parameter_count() == a->parameter_count());
   CHECK(models::is_language_model("smiles_lstm"));
   CHECK_FALSE(models::is_language_model("dmpnn"));
-  CHECK(models::known_language_models() == std::vector<std::string>{"smiles_lstm", "smiles_transformer"});
+  CHECK(models::known_language_models() ==
+        std::vector<std::string>{"protein_lm", "smiles_lstm", "smiles_transformer"});
+  {
+    // protein_lm: the Transformer with protein-sized defaults, and errors that name it
+    models::ModelDims pd;
+    pd.vocab_size = 25;
+    auto p = models::make_language_model("protein_lm", nullptr, pd);
+    CHECK(p->name() == "protein_lm");
+    CHECK(p->to_json()["d_model"] == 128);
+    CHECK(p->to_json()["layers"] == 4);
+    CHECK(p->max_sequence_length() == 512);
+    CHECK(models::make_language_model(models::model_spec(*p))->name() == "protein_lm");
+    CHECK_THROWS_WITH(models::make_language_model("protein_lm", {{"hiden", 3}}, pd),
+                      Catch::Contains("protein_lm") && Catch::Contains("unknown key 'hiden'"));
+  }
   CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"hiden", 3}}, dims),
                     Catch::Contains("unknown key 'hiden'"));
   CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", nlohmann::json::object()),
@@ -250,7 +264,7 @@ TEST_CASE("smiles_lstm: config round trip, registry and clear errors", "[models]
                     Catch::Contains("vocab_size is 41 but the data has 40"));
   CHECK_THROWS_WITH(models::make_language_model("smiles_lstm", {{"dropout", 1.5}}, dims), Catch::Contains("dropout"));
   CHECK_THROWS_WITH(models::make_model("smiles_lstm", nullptr), Catch::Contains("is a language model"));
-  CHECK_THROWS_WITH(models::make_language_model("gpt", nullptr, dims), Catch::Contains("known: smiles_lstm"));
+  CHECK_THROWS_WITH(models::make_language_model("gpt", nullptr, dims), Catch::Contains("known: protein_lm, smiles_lstm"));
   // clone: same weights, independent storage
   auto c = a->clone();
   auto seqs = models::make_token_batch({{5, 6, 7}, {8}}, a->specials());

@@ -196,6 +196,8 @@ TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itse
   const double unigram = unigram_valid_nll_per_token(data);
   INFO("valid NLL/token " << valid_nll_per_token << ", unigram baseline " << unigram);
   CHECK(valid_nll_per_token < 0.8 * unigram);
+  // metrics.json reports the same baseline, computed by the trainer
+  CHECK(full["unigram_baseline"]["valid"]["nll_per_token"].get<double>() == Approx(unigram).epsilon(1e-9));
   auto log = read_log(dir.file("full") + "/log.jsonl");
   REQUIRE(log.size() == 8);
   CHECK(log.back()["valid_nll"].get<double>() < log.front()["valid_nll"].get<double>());
