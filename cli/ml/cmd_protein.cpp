@@ -9,6 +9,7 @@
 #include <map>
 #include <limits>
 #include <numeric>
+#include <sstream>
 #include <unordered_map>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -57,6 +58,13 @@ train::LoadedLanguageModel load_protein_lm(const ProteinArgs& a, const GlobalOpt
 std::int64_t max_residues(models::LanguageModel& model) {
   const std::int64_t limit = model.max_sequence_length();
   return limit > 0 ? limit - 2 : std::numeric_limits<std::int64_t>::max();
+}
+
+// Why a protein record cannot be read ("" when it can): a reader error, an empty sequence or a non-residue
+// character.
+std::string protein_problem(const data::IdString& p) {
+  if (!p.error.empty()) return p.error;
+  return p.value.empty() ? std::string("empty sequence") : chem::ProteinTokenizer::check(p.value);
 }
 
 std::string upper_case(std::string s) {
@@ -162,9 +170,7 @@ void score_sequences(const ProteinArgs& a, models::LanguageModel& model, const G
   std::vector<std::size_t> rows;
   for (std::size_t i = 0; i < proteins.size(); ++i) {
     const auto& s = proteins[i].value;
-    reason[i] = !proteins[i].error.empty() ? proteins[i].error
-                : s.empty()                 ? std::string("empty sequence")
-                                            : chem::ProteinTokenizer::check(s);
+    reason[i] = protein_problem(proteins[i]);
     if (reason[i].empty() && static_cast<std::int64_t>(s.size()) > limit)
       reason[i] = str_cat("too long: ", s.size(), " residues, the model reads at most ", limit);
     if (!reason[i].empty()) continue;
@@ -174,9 +180,7 @@ void score_sequences(const ProteinArgs& a, models::LanguageModel& model, const G
   std::vector<double> ll(proteins.size(), NAN);
   log_likelihoods(model, bodies, rows, a.batch, ll, g.progress);
 
-  core::AtomicFile out_file(a.out);
-  std::ofstream out(out_file.temp_path());
-  HITFORGE_REQUIRE(out.good(), "cannot write '", a.out, "'");
+  std::ostringstream out;
   out << "index,id,length,status,reason,log_likelihood,nll_per_token,perplexity\n";
   std::int64_t n_ok = 0;
   for (std::size_t i = 0; i < proteins.size(); ++i) {
@@ -190,9 +194,7 @@ void score_sequences(const ProteinArgs& a, models::LanguageModel& model, const G
     else out << ",,";
     out << "\n";
   }
-  out.close();
-  HITFORGE_REQUIRE(!out.fail(), "writing '", a.out, "' failed");
-  out_file.commit();
+  core::write_file_atomic(a.out, out.str());
   std::cout << "scored " << n_ok << " of " << proteins.size() << " sequences into " << a.out << "\n";
 }
 
@@ -254,9 +256,7 @@ void score_mutations(const ProteinArgs& a, models::LanguageModel& model, const G
   std::vector<double> ll(bodies.size(), NAN);
   log_likelihoods(model, bodies, rows, a.batch, ll, g.progress);
 
-  core::AtomicFile out_file(a.out);
-  std::ofstream out(out_file.temp_path());
-  HITFORGE_REQUIRE(out.good(), "cannot write '", a.out, "'");
+  std::ostringstream out;
   out << "index," << core::csv_field(a.mutation_col) << ",status,reason,log_likelihood,log_likelihood_ratio\n";
   std::int64_t n_ok = 0;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -268,9 +268,7 @@ void score_mutations(const ProteinArgs& a, models::LanguageModel& model, const G
     else out << ",";
     out << "\n";
   }
-  out.close();
-  HITFORGE_REQUIRE(!out.fail(), "writing '", a.out, "' failed");
-  out_file.commit();
+  core::write_file_atomic(a.out, out.str());
   std::cout << "scored " << n_ok << " of " << names.size() << " mutants against the wild type (log p = " << ll[0]
             << ") into " << a.out << "\n";
 }
@@ -306,14 +304,13 @@ void run_embed(const ProteinArgs& a, const GlobalOptions& g) {
   for (std::size_t i = 0; i < n; ++i) {
     const auto& s = proteins[i].value;
     length[i] = static_cast<std::int64_t>(s.size());
-    reason[i] = !proteins[i].error.empty() ? proteins[i].error
-                : s.empty()                 ? std::string("empty sequence")
-                                            : chem::ProteinTokenizer::check(s);
+    reason[i] = protein_problem(proteins[i]);
     if (!reason[i].empty()) continue;
-    // the crop rule of training: the first max_positions − 1 residues after <bos>
+    // <bos> and, by the crop rule of training, at most the first max_positions − 1 residues
     auto ids = tok.encode(s, false);
     if (static_cast<std::int64_t>(ids.size()) > limit + 1) ids.resize(static_cast<std::size_t>(limit + 1));
     used[i] = static_cast<std::int64_t>(ids.size());
+    ids.insert(ids.begin(), model.specials().bos);
     bodies[i] = std::move(ids);
     status[i] = 0;
     rows.push_back(i);
@@ -327,20 +324,15 @@ void run_embed(const ProteinArgs& a, const GlobalOptions& g) {
   {
     torch::NoGradGuard no_grad;
     model.eval();
-    const auto bos = model.specials().bos, pad = model.specials().pad;
     for (std::size_t s = 0; s < rows.size(); s += static_cast<std::size_t>(a.batch)) {
       const std::size_t e = std::min(rows.size(), s + static_cast<std::size_t>(a.batch));
-      const std::int64_t t = used[rows[e - 1]] + 1;  // <bos> + residues of the longest row
-      auto tokens = torch::full({static_cast<std::int64_t>(e - s), t}, pad, torch::kLong);
-      auto mask = torch::zeros({static_cast<std::int64_t>(e - s), t}, torch::kFloat32);
-      for (std::size_t k = s; k < e; ++k) {
-        const auto r = static_cast<std::int64_t>(k - s);
-        tokens[r][0] = bos;
-        const auto& b = bodies[rows[k]];
-        tokens[r].narrow(0, 1, static_cast<std::int64_t>(b.size())).copy_(torch::tensor(b, torch::kLong));
-        mask[r].narrow(0, 1, static_cast<std::int64_t>(b.size())).fill_(1.0f);  // residue positions
-      }
-      auto h = net->net()->hidden(tokens.to(model.device())).to(torch::kCPU, torch::kFloat32);
+      std::vector<std::vector<std::int64_t>> batch;
+      for (std::size_t k = s; k < e; ++k) batch.push_back(bodies[rows[k]]);
+      auto tb = models::pad_sequences(batch, model.specials().pad);
+      // residue positions: 1 .. length − 1 (position 0 is <bos>, the rest padding)
+      auto pos = torch::arange(tb.tokens.size(1), torch::kLong).unsqueeze(0);
+      auto mask = ((pos >= 1) & (pos < tb.lengths.unsqueeze(1))).to(torch::kFloat32);
+      auto h = net->net()->hidden(tb.tokens.to(model.device())).to(torch::kCPU, torch::kFloat32);
       auto pooled = (h * mask.unsqueeze(2)).sum(1) / mask.sum(1, true);
       pooled = pooled.contiguous();
       for (std::size_t k = s; k < e; ++k)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace hitforge::testing {
 
@@ -68,6 +69,20 @@ inline Result train_tiny_prior_cli(const std::string& dir) {
   return run("train --data " + dir + "/tok.h5 --model smiles_lstm --config " + dir +
              "/cfg.json --epochs 2 --batch-size 32 --lr 0.01 --grad-clip 5 --threads 1 --no-progress --log-level warn "
              "--out " + dir + "/prior");
+}
+
+/// Fields of one CSV line with RFC 4180 quotes (reasons hold commas).
+inline std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += c, ++i;
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
 }
 
 }  // namespace hitforge::testing

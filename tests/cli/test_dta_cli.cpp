@@ -100,20 +100,13 @@ TEST_CASE("hitforge train --model dta on a pair dataset, then predict (pairs and
   REQUIRE(scr.rc == 0);
   auto scr_lines = read_lines(dir.file("scr.csv"));
   REQUIRE(scr_lines.size() == 3);
-  auto cells = [](const std::string& line) {
-    std::vector<std::string> out(1);
-    for (char c : line) {
-      if (c == ',') out.emplace_back();
-      else out.back().push_back(c);
-    }
-    return out;
-  };
-  const auto header = cells(scr_lines[0]);
+  const auto header = csv_fields(scr_lines[0]);
   const auto col = std::find(header.begin(), header.end(), "aff_p1") - header.begin();
   REQUIRE(col < static_cast<std::ptrdiff_t>(header.size()));
   const auto id_col = static_cast<std::size_t>(std::find(header.begin(), header.end(), "id") - header.begin());
-  const auto ok_row = cells(scr_lines[1]).at(id_col) == "d3" ? cells(scr_lines[1]) : cells(scr_lines[2]);
-  const auto pred_row = cells(read_lines(dir.file("raw_p.csv")).at(1));
+  const auto ok_row = csv_fields(scr_lines[1]).at(id_col) == "d3" ? csv_fields(scr_lines[1])
+                                                                    : csv_fields(scr_lines[2]);
+  const auto pred_row = csv_fields(read_lines(dir.file("raw_p.csv")).at(1));
   CHECK(std::abs(std::stod(ok_row.at(static_cast<std::size_t>(col))) - std::stod(pred_row.back())) < 1e-4);
   auto nop = run("screen --library " + dir.file("lib.smi") + " --recipe " + dir.file("no_protein.json") + " --out " +
                  dir.file("scr2.csv") + " --log-level warn --no-progress");
