@@ -2,7 +2,10 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <algorithm>
+#include <cctype>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -316,11 +319,37 @@ nlohmann::json describe(const data::Dataset& ds, bool all_invalid) {
     j["pairs"] = {{"count", st.size()},           {"ok", pairs_ok},
                   {"labels", ds.pair_label_names()}, {"valid_by_fold", by_fold},
                   {"invalid_by_kind", pair_kinds},   {"invalid_pairs", pair_invalid}};
+  }
+  if (ds.n_proteins() > 0) {
+    // Pair datasets and protein sequence datasets (dataset build --sequences) both keep a /proteins table.
     auto pst = ds.protein_status();
+    auto seqs = ds.protein_sequences();
+    auto preasons = ds.protein_reasons();
+    auto pids = ds.protein_ids();
     std::int64_t prot_ok = 0;
-    for (auto v : pst) prot_ok += v == 0;
-    j["proteins"] = {{"count", pst.size()}, {"ok", prot_ok}};
-    if (ds.has_protein_tokens()) {
+    std::vector<std::int64_t> lengths;
+    std::set<std::string> distinct;
+    nlohmann::json prot_invalid = nlohmann::json::array();
+    for (size_t p = 0; p < pst.size(); ++p) {
+      if (pst[p] != 0) {
+        if (all_invalid || prot_invalid.size() < 10)
+          prot_invalid.push_back({{"index", p}, {"id", pids[p]}, {"reason", preasons[p]}});
+        continue;
+      }
+      ++prot_ok;
+      lengths.push_back(static_cast<std::int64_t>(seqs[p].size()));
+      std::string upper = seqs[p];
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      distinct.insert(std::move(upper));
+    }
+    std::sort(lengths.begin(), lengths.end());
+    std::int64_t residues = 0;
+    for (auto n : lengths) residues += n;
+    j["proteins"] = {{"count", pst.size()}, {"ok", prot_ok}, {"distinct_sequences", distinct.size()},
+                     {"residues", residues}, {"invalid_proteins", prot_invalid}};
+    if (!lengths.empty())
+      j["proteins"]["length"] = {{"min", lengths.front()}, {"median", lengths[lengths.size() / 2]}, {"max", lengths.back()}};
+    if (ds.has_pairs() && ds.has_protein_tokens()) {
       j["proteins"]["crop"] = ds.protein_crop();
       j["proteins"]["max_length"] = ds.protein_max_length();
     }
@@ -338,8 +367,11 @@ void run_info(const InfoArgs& a, const GlobalOptions& g) {
   }
   std::cout << a.path << "  (hitforge dataset v" << j["format_version"].get<std::string>() << ", written by hitforge "
             << j["hitforge_version"].get<std::string>() << " at " << j["created_utc"].get<std::string>() << ")\n";
-  std::cout << "records: " << core::format_count(ds.size()) << "  ok: " << core::format_count(j["ok"].get<std::int64_t>())
-            << "  invalid: " << core::format_count(j["invalid"].get<std::int64_t>()) << "\n";
+  if (ds.size() == 0 && ds.n_proteins() > 0 && !ds.has_pairs())
+    std::cout << "protein sequence dataset (no compound records; docs/protein.md)\n";
+  else
+    std::cout << "records: " << core::format_count(ds.size()) << "  ok: " << core::format_count(j["ok"].get<std::int64_t>())
+              << "  invalid: " << core::format_count(j["invalid"].get<std::int64_t>()) << "\n";
   for (auto& [kind, n] : j["invalid_by_kind"].items()) std::cout << "  " << n << " × " << kind << "\n";
   for (auto& r : j["invalid_records"])
     std::cout << "  record " << r["index"] << (r["id"].get<std::string>().empty() ? "" : " (" + r["id"].get<std::string>() + ")")
@@ -351,7 +383,7 @@ void run_info(const InfoArgs& a, const GlobalOptions& g) {
                 << std::setprecision(4) << " mean=" << t["mean"].get<double>() << " std=" << t["std"].get<double>()
                 << " range=[" << t["min"].get<double>() << ", " << t["max"].get<double>() << "]\n";
   }
-  std::cout << "features:\n";
+  if (!j["features"].empty()) std::cout << "features:\n";
   for (auto& b : j["features"])
     std::cout << "  " << b["name"].get<std::string>() << ": " << b["kind"].get<std::string>() << " width "
               << b["width"] << "  (" << b["spec"].get<std::string>() << ")\n";
@@ -368,10 +400,21 @@ void run_info(const InfoArgs& a, const GlobalOptions& g) {
       for (auto& [fold, n] : p["valid_by_fold"].items()) std::cout << " " << fold << "=" << n;
       std::cout << "\n";
     }
+  }
+  if (j.contains("proteins")) {
     const auto& pr = j["proteins"];
-    std::cout << "proteins: " << pr["count"] << "  ok: " << pr["ok"];
+    std::cout << "proteins: " << core::format_count(pr["count"].get<std::int64_t>())
+              << "  ok: " << core::format_count(pr["ok"].get<std::int64_t>())
+              << "  distinct sequences: " << core::format_count(pr["distinct_sequences"].get<std::int64_t>())
+              << "  residues: " << core::format_count(pr["residues"].get<std::int64_t>());
     if (pr.contains("crop")) std::cout << "  crop: " << pr["crop"].get<std::string>() << " " << pr["max_length"];
     std::cout << "\n";
+    if (pr.contains("length"))
+      std::cout << "  length min " << pr["length"]["min"] << ", median " << pr["length"]["median"] << ", max "
+                << pr["length"]["max"] << " residues\n";
+    for (auto& r : pr["invalid_proteins"])
+      std::cout << "  protein " << r["index"] << (r["id"].get<std::string>().empty() ? "" : " (" + r["id"].get<std::string>() + ")")
+                << ": " << r["reason"].get<std::string>() << "\n";
   }
   std::cout << "splits:" << (j["splits"].empty() ? " none (hitforge dataset split " + a.path + " --method ...)" : "") << "\n";
   for (auto& s : j["splits"])

@@ -69,6 +69,17 @@ TEST_CASE("protein_lm: dataset build --sequences, train, sample, score and embed
   CHECK(has(b.out, "243 proteins (242 ok"));
   CHECK(has(b.out, "split 'by_sequence'"));
   CHECK(has(b.out, "protein 242 (bad)"));
+  {  // dataset info summarises the proteins of a sequence dataset
+    auto i = run("dataset info " + h5);
+    INFO(i.out);
+    REQUIRE(i.rc == 0);
+    CHECK(has(i.out, "protein sequence dataset"));
+    // dup_of_p0 repeats p0 and one synthetic sequence repeats by chance; the builder counted the same
+    CHECK(has(b.out, "240 distinct sequences"));
+    CHECK(has(i.out, "proteins: 243  ok: 242  distinct sequences: 240"));
+    CHECK(has(i.out, ", max 120 residues"));
+    CHECK(has(i.out, "protein 242 (bad): "));
+  }
 
   std::ofstream(cfg) << R"({"d_model": 32, "heads": 2, "layers": 2, "max_positions": 64, "dropout": 0.0})";
   auto t = run("train --data " + h5 + " --model protein_lm --config " + cfg +
