@@ -61,6 +61,48 @@ def composition(seqs):
     return {a: counts[a] / total for a in AMINO}
 
 
+def ngram_perplexity(h5_path, split, max_positions, n, alpha=0.1):
+    """Test perplexity of an add-alpha n-gram model fitted on the training subset, per predicted token (residues and
+    <eos>), with the trainer's crop rule: <bos> + the first max_positions - 1 residues and no <eos> when a protein
+    does not fit, else <bos> + residues + <eos>. n = 1 is close to the trainer's add-one unigram baseline."""
+    import collections
+    import math
+
+    import h5py
+    with h5py.File(h5_path, "r") as f:
+        seqs = f["proteins/sequence"].asstr()[:]
+        status = f["proteins/status"][:]
+        train, test = f[f"splits/{split}/train"][:], f[f"splits/{split}/test"][:]
+
+    def tokens(i):
+        s = seqs[i].upper()
+        if len(s) + 2 <= max_positions:
+            return ["^"] + list(s) + ["$"]
+        return ["^"] + list(s[:max_positions - 1])
+
+    counts, contexts, alphabet = collections.Counter(), collections.Counter(), set("$")
+    for i in train:
+        if status[i] != 0:
+            continue
+        t = tokens(i)
+        alphabet.update(t[1:])
+        for k in range(1, len(t)):
+            c = tuple(t[max(0, k - n + 1):k])
+            counts[c + (t[k],)] += 1
+            contexts[c] += 1
+    v = len(alphabet)
+    nll, predicted = 0.0, 0
+    for i in test:
+        if status[i] != 0:
+            continue
+        t = tokens(i)
+        for k in range(1, len(t)):
+            c = tuple(t[max(0, k - n + 1):k])
+            nll -= math.log((counts[c + (t[k],)] + alpha) / (contexts[c] + alpha * v))
+            predicted += 1
+    return math.exp(nll / predicted)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
@@ -104,6 +146,14 @@ def main():
     results["test_nll_per_token"] = m["test"]["nll_per_token"]
     results["unigram_test_perplexity"] = m["unigram_baseline"]["test"]["perplexity"]
     results["test_sequences"] = m["test"]["n"]
+    # n-gram baselines on the same test sequences: what local residue context alone buys
+    with open(os.path.join(plm, "run.json")) as f:
+        run_json = json.load(f)
+    dataset = run_json["dataset"]["path"]
+    if os.path.exists(dataset):
+        for n in (2, 3):
+            results[f"{n}gram_test_perplexity"] = ngram_perplexity(
+                dataset, run_json["dataset"]["split"], m["model"]["config"]["max_positions"], n)
 
     # zero-shot mutation effects on TEM-1
     scores = os.path.join(a.out, "tem1_llr.csv")
@@ -151,7 +201,8 @@ def main():
     print(json.dumps(results, indent=2))
     ratio = results["test_perplexity"] / results["unigram_test_perplexity"]
     print(f"held-out perplexity {results['test_perplexity']:.3f} vs unigram {results['unigram_test_perplexity']:.3f}"
-          f" (ratio {ratio:.3f}); TEM-1 zero-shot Spearman {results['dms_spearman']:.3f} over "
+          f" (ratio {ratio:.3f}; bigram {results.get('2gram_test_perplexity', float('nan')):.3f}, trigram "
+          f"{results.get('3gram_test_perplexity', float('nan')):.3f}); TEM-1 zero-shot Spearman {results['dms_spearman']:.3f} over "
           f"{results['dms_mutants_scored']} mutants; composition L1 {results['composition_l1']:.3f}")
 
 
