@@ -20,9 +20,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import run  # noqa: E402
 
 # Published test figures on the setting-1 folds (MSE, CI); GraphDTA's are its GIN variant.
 PUBLISHED = {
@@ -33,13 +34,6 @@ TARGETS = {"davis": {"mse": 0.28, "ci": 0.87}, "kiba": {"mse": 0.22, "ci": 0.85}
 # The model of docs/dta.md#results: Morgan-bit MLP ligand encoder, DeepDTA-style protein CNN (narrower), MLP head.
 DEFAULT_CONFIG = ('{"ligand_encoder": "fp_mlp", "protein_embedding_dim": 32, "protein_filters": [32, 48, 64], '
                   '"protein_kernel_sizes": [8, 8, 8], "head_hidden": [512, 256], "dropout": 0.1}')
-
-
-def run(cmd):
-    print("+", " ".join(cmd), flush=True)
-    t0 = time.time()
-    subprocess.run(cmd, check=True)
-    return time.time() - t0
 
 
 def mean_std(xs):

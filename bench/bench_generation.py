@@ -22,19 +22,13 @@ Usage:
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import run  # noqa: E402
 
 MOSES_CHARRNN = {"validity": 0.975, "unique@10000": 0.999, "novelty": 0.842, "intdiv1": 0.856, "filters": 0.994}
 TARGETS = {"validity": 0.90, "unique@10000": 0.98, "novelty": 0.80, "intdiv1": 0.85}
-
-
-def run(cmd):
-    print("+", " ".join(cmd), flush=True)
-    t0 = time.time()
-    subprocess.run(cmd, check=True)
-    return time.time() - t0
 
 
 def main():

@@ -19,19 +19,14 @@ import argparse
 import gzip
 import json
 import os
-import subprocess
-import time
+import sys
 
 import pandas as pd
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_common import run  # noqa: E402
+
 AMINO = "ACDEFGHIKLMNPQRSTVWY"
-
-
-def run(cmd):
-    print("+", " ".join(cmd), flush=True)
-    t0 = time.time()
-    subprocess.run(cmd, check=True)
-    return time.time() - t0
 
 
 def read_fasta(path):
