@@ -3,9 +3,7 @@
 #include <iomanip>
 #include <iostream>
 #include <algorithm>
-#include <cctype>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -328,7 +326,6 @@ nlohmann::json describe(const data::Dataset& ds, bool all_invalid) {
     auto pids = ds.protein_ids();
     std::int64_t prot_ok = 0;
     std::vector<std::int64_t> lengths;
-    std::set<std::string> distinct;
     nlohmann::json prot_invalid = nlohmann::json::array();
     for (size_t p = 0; p < pst.size(); ++p) {
       if (pst[p] != 0) {
@@ -338,14 +335,11 @@ nlohmann::json describe(const data::Dataset& ds, bool all_invalid) {
       }
       ++prot_ok;
       lengths.push_back(static_cast<std::int64_t>(seqs[p].size()));
-      std::string upper = seqs[p];
-      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      distinct.insert(std::move(upper));
     }
     std::sort(lengths.begin(), lengths.end());
     std::int64_t residues = 0;
     for (auto n : lengths) residues += n;
-    j["proteins"] = {{"count", pst.size()}, {"ok", prot_ok}, {"distinct_sequences", distinct.size()},
+    j["proteins"] = {{"count", pst.size()}, {"ok", prot_ok}, {"distinct_sequences", data::count_distinct_sequences(seqs, pst)},
                      {"residues", residues}, {"invalid_proteins", prot_invalid}};
     if (!lengths.empty())
       j["proteins"]["length"] = {{"min", lengths.front()}, {"median", lengths[lengths.size() / 2]}, {"max", lengths.back()}};

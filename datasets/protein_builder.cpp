@@ -6,12 +6,28 @@
 #include <cmath>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/checksum.h"
 #include "core/error.h"
 #include "core/text.h"
 
 namespace hitforge::data {
+
+namespace {
+// The identity of a sequence for grouping and counting: upper-cased.
+std::string sequence_key(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+std::int64_t count_distinct_sequences(const std::vector<std::string>& sequences, const std::vector<std::uint8_t>& status) {
+  std::unordered_set<std::string> seen;
+  for (std::size_t i = 0; i < sequences.size(); ++i)
+    if (i < status.size() && status[i] == 0) seen.insert(sequence_key(sequences[i]));
+  return static_cast<std::int64_t>(seen.size());
+}
 using core::str_cat;
 
 Split sequence_split(const std::vector<std::string>& sequences, const std::vector<std::uint8_t>& status,
@@ -29,9 +45,7 @@ Split sequence_split(const std::vector<std::string>& sequences, const std::vecto
   for (std::size_t i = 0; i < sequences.size(); ++i) {
     if (status[i] != 0) continue;
     ++valid_total;
-    std::string key = sequences[i];
-    for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    auto [it, added] = group_of.emplace(std::move(key), groups.size());
+    auto [it, added] = group_of.emplace(sequence_key(sequences[i]), groups.size());
     if (added) groups.emplace_back();
     groups[it->second].push_back(static_cast<std::int64_t>(i));
   }
@@ -81,13 +95,7 @@ ProteinBuildSummary build_protein_dataset(const ProteinBuildOptions& o) {
   sum.split.sizes = str_cat(1.0 - o.valid_fraction - o.test_fraction, ",", o.valid_fraction, ",", o.test_fraction);
   sum.split.seed = static_cast<std::int64_t>(o.seed);
   sum.split.split = sequence_split(table.sequences, table.status, o.valid_fraction, o.test_fraction, o.seed);
-  {
-    std::vector<std::string> seen;
-    for (std::size_t i = 0; i < table.size(); ++i)
-      if (table.status[i] == 0) seen.push_back(table.sequences[i]);
-    std::sort(seen.begin(), seen.end());
-    sum.unique_sequences = static_cast<std::int64_t>(std::unique(seen.begin(), seen.end()) - seen.begin());
-  }
+  sum.unique_sequences = count_distinct_sequences(table.sequences, table.status);
 
   DatasetWriter writer(o.output, DatasetSchema{}, o.writer);
   writer.write_proteins(table);

@@ -20,6 +20,10 @@ namespace hitforge::data {
 
 inline constexpr const char* kSequenceSplit = "by_sequence";
 
+/// Number of distinct sequences among the valid rows (status 0), compared after upper-casing — the identity the
+/// by_sequence split groups by. Used by the builder's summary and by `dataset info`.
+std::int64_t count_distinct_sequences(const std::vector<std::string>& sequences, const std::vector<std::uint8_t>& status);
+
 struct ProteinBuildOptions {
   std::vector<std::string> inputs;    ///< FASTA (.fasta/.fa/.faa[.gz]) or JSON id → sequence, read in order
   std::string output;                 ///< .h5, published atomically
