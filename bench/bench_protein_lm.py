@@ -7,7 +7,9 @@ Steps, all through the built `hitforge` binary:
   1. `hitforge dataset build --sequences` over FLIP secondary_structure + conservation (split "by_sequence": identical
      sequences never cross subsets; 5 % validation, 5 % test);
   2. `hitforge train --model protein_lm` (best epoch by validation NLL), wall time kept;
-  3. metrics.json: test perplexity vs the unigram baseline the trainer computes on the same test sequences;
+  3. metrics.json: test perplexity vs the unigram baseline the trainer computes on the same test sequences, and
+     add-0.1 bigram/trigram models; per protein (`hitforge protein score` on the test proteins that fit whole): the
+     share the model predicts better than the unigram and a bootstrap 95 % interval of the perplexity ratio;
   4. `hitforge protein score --wild-type P62593 --mutations BLAT_ECOLX_Ranganathan2015` → log-likelihood ratios,
      Spearman rho against the scan's fitness column (ESM's choice for this set: "2500", ampicillin 2500 ug/ml);
   5. `hitforge protein sample` → amino-acid composition vs the test sequences (L1 distance, a PNG bar chart).
@@ -98,6 +100,49 @@ def ngram_perplexity(h5_path, split, max_positions, n, alpha=0.1):
     return math.exp(nll / predicted)
 
 
+def paired_vs_unigram(h5_path, split, max_positions, scores_csv, seed=0, resamples=2000):
+    """Per-protein comparison with the trainer's add-one unigram on the test proteins that fit whole (the ones
+    `protein score` accepts): the fraction of proteins the model predicts better, and a bootstrap (over proteins)
+    95 % interval of the perplexity ratio model / unigram on that subset."""
+    import math
+
+    import h5py
+    import numpy as np
+    with h5py.File(h5_path, "r") as f:
+        seqs = f["proteins/sequence"].asstr()[:]
+        status = f["proteins/status"][:]
+        train = f[f"splits/{split}/train"][:]
+    vocab_size = 25  # <pad> <bos> <eos> <unk>, 20 residues, X
+
+    def residues(i):
+        return ["X" if c not in AMINO else c for c in seqs[i].upper()]
+
+    counts, total = {}, 0
+    for i in train:
+        if status[i] != 0:
+            continue
+        r = residues(i)
+        fits = len(r) + 2 <= max_positions
+        predicted = r + ["$"] if fits else r[:max_positions - 1]
+        for t in predicted:
+            counts[t] = counts.get(t, 0) + 1
+        total += len(predicted)
+    logp = {t: math.log((c + 1) / (total + vocab_size)) for t, c in counts.items()}
+    unseen = math.log(1 / (total + vocab_size))
+    sc = pd.read_csv(scores_csv)
+    sc = sc[sc.status == "ok"]
+    model_nll = -sc["log_likelihood"].to_numpy()
+    tokens = sc["length"].to_numpy() + 1
+    uni_nll = np.array([-sum(logp.get(t, unseen) for t in residues(int(i)) + ["$"]) for i in sc["id"]])
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(sc), size=(resamples, len(sc)))
+    ratios = np.exp((model_nll[idx].sum(1) - uni_nll[idx].sum(1)) / tokens[idx].sum(1))
+    return {"paired_proteins": int(len(sc)),
+            "paired_model_wins": float((model_nll < uni_nll).mean()),
+            "paired_ratio": float(math.exp((model_nll.sum() - uni_nll.sum()) / tokens.sum())),
+            "paired_ratio_ci95": [float(np.quantile(ratios, 0.025)), float(np.quantile(ratios, 0.975))]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default="../shared/data")
@@ -150,6 +195,23 @@ def main():
             results[f"{n}gram_test_perplexity"] = ngram_perplexity(
                 dataset, run_json["dataset"]["split"], m["model"]["config"]["max_positions"], n)
 
+        # per protein: the test proteins that fit whole, scored by `hitforge protein score`
+        import h5py
+        with h5py.File(dataset, "r") as f:
+            split = run_json["dataset"]["split"]
+            test_rows = f[f"splits/{split}/test"][:]
+            seqs = f["proteins/sequence"].asstr()[:]
+        whole = os.path.join(a.out, "test_whole.fasta")
+        limit = m["model"]["config"]["max_positions"] - 2
+        with open(whole, "w") as f:
+            for i in test_rows:
+                if 0 < len(seqs[i]) <= limit:
+                    f.write(f">{i}\n{seqs[i]}\n")
+        per_protein = os.path.join(a.out, "test_scores.csv")
+        run([hf, "protein", "score", "--model", plm, "--input", whole, "--out", per_protein, "--no-progress"]
+            + threads)
+        results.update(paired_vs_unigram(dataset, split, m["model"]["config"]["max_positions"], per_protein))
+
     # zero-shot mutation effects on TEM-1
     scores = os.path.join(a.out, "tem1_llr.csv")
     results["dms_seconds"] = run([hf, "protein", "score", "--model", plm,
@@ -199,6 +261,11 @@ def main():
           f" (ratio {ratio:.3f}; bigram {results.get('2gram_test_perplexity', float('nan')):.3f}, trigram "
           f"{results.get('3gram_test_perplexity', float('nan')):.3f}); TEM-1 zero-shot Spearman {results['dms_spearman']:.3f} over "
           f"{results['dms_mutants_scored']} mutants; composition L1 {results['composition_l1']:.3f}")
+    if "paired_proteins" in results:
+        lo, hi = results["paired_ratio_ci95"]
+        print(f"per protein, {results['paired_proteins']} test proteins that fit whole: the model beats the unigram "
+              f"on {100 * results['paired_model_wins']:.1f} %; perplexity ratio {results['paired_ratio']:.3f} "
+              f"(bootstrap 95 % interval {lo:.3f}-{hi:.3f})")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 
 #include "chem/tokenizers/smiles_randomizer.h"
 #include "chem/tokenizers/vocabulary.h"
@@ -32,6 +33,42 @@ using core::str_cat;
 using core::UsageError;
 
 namespace {
+
+/// --init-from with a dataset whose vocabulary differs from the source model's (a SMILES block's vocabulary is its
+/// own data's tokens in order of first appearance): dataset id -> source id, -1 for a token the source never saw.
+std::vector<std::int64_t> vocabulary_map(const chem::Vocabulary& data_vocab, const chem::Vocabulary& model_vocab) {
+  std::vector<std::int64_t> table(data_vocab.size(), -1);
+  for (std::size_t i = 0; i < data_vocab.size(); ++i)
+    if (model_vocab.contains(data_vocab.tokens()[i])) table[i] = model_vocab.id(data_vocab.tokens()[i]);
+  return table;
+}
+
+/// --init-from: copies every parameter and buffer of `src` (loaded from `path`) into `target`, which must be the
+/// same architecture (name, tensor names and shapes); options that change no shape (dropout) may differ.
+/// UsageError naming the path and the first mismatch.
+void warm_start(models::LanguageModel& target, const std::string& model_name, const LoadedLanguageModel& src,
+                const std::string& path) {
+  HITFORGE_REQUIRE(src.manifest.model.value("name", "") == model_name, "--init-from '", path, "' is a ",
+                   src.manifest.model.value("name", "?"), " model, not ", model_name);
+  const auto from_params = src.model->module()->named_parameters(true);
+  const auto from_buffers = src.model->module()->named_buffers(true);
+  torch::NoGradGuard no_grad;
+  auto copy_all = [&](const torch::OrderedDict<std::string, torch::Tensor>& to,
+                      const torch::OrderedDict<std::string, torch::Tensor>& from) {
+    HITFORGE_REQUIRE(to.size() == from.size(), "--init-from '", path, "' has ", from.size(),
+                     " weight tensors, this model ", to.size(), ": use the same --config shape as that run");
+    for (const auto& item : to) {
+      const torch::Tensor* f = from.find(item.key());
+      HITFORGE_REQUIRE(f != nullptr, "--init-from '", path, "' has no weight '", item.key(),
+                       "': use the same --config shape as that run");
+      HITFORGE_REQUIRE(f->sizes() == item.value().sizes(), "--init-from '", path, "': weight '", item.key(), "' is ",
+                       f->sizes(), ", this model's ", item.value().sizes(), ": use the same --config shape as that run");
+      item.value().copy_(*f);
+    }
+  };
+  copy_all(target.module()->named_parameters(true), from_params);
+  copy_all(target.module()->named_buffers(true), from_buffers);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -163,7 +200,18 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     man.tokens_block = block;
     man.tokenizer = ds.block(block).spec;
   }
-  const chem::Vocabulary vocab = chem::Vocabulary::from_json(nlohmann::json::parse(vocab_json));
+  chem::Vocabulary vocab = chem::Vocabulary::from_json(nlohmann::json::parse(vocab_json));
+  // --init-from: the model keeps the source's vocabulary; the dataset's ids are mapped onto it when they differ
+  std::optional<LoadedLanguageModel> source;
+  std::vector<std::int64_t> id_map;
+  const chem::Vocabulary data_vocab = vocab;
+  if (!o.init_from.empty()) {
+    source = load_language_model(o.init_from, torch::Device(torch::kCPU));
+    if (source->vocabulary != vocab) {
+      id_map = vocabulary_map(vocab, source->vocabulary);
+      vocab = source->vocabulary;
+    }
+  }
   const models::SpecialTokens specials{chem::Vocabulary::kPad, chem::Vocabulary::kBos, chem::Vocabulary::kEos,
                                        chem::Vocabulary::kUnk};
 
@@ -172,6 +220,11 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   torch::manual_seed(o.seed);
   auto model = models::make_language_model(o.model, o.model_config, dims);
   const std::int64_t max_length = model->max_sequence_length();
+  if (source) {
+    warm_start(*model, o.model, *source, o.init_from);
+    core::log_info(str_cat("initial weights from '", o.init_from, "'",
+                           id_map.empty() ? "" : " (the dataset's token ids mapped onto its vocabulary)"));
+  }
 
   // subsets: a named split (protein datasets: their "by_sequence" split by default), or a random hold-out of the
   // valid records for validation (no test subset)
@@ -205,6 +258,12 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     auto s = protein ? TokenSequences::load_proteins(ds, rows, specials, max_length, &c)
                      : TokenSequences::load(ds, man.tokens_block, rows, specials);
     cropped += c;
+    if (!id_map.empty())
+      s.remap(id_map, [&](std::int64_t id) {
+        return str_cat("token '", id < static_cast<std::int64_t>(data_vocab.size()) ? data_vocab.token(id) : "?",
+                       "' is not in the vocabulary of --init-from '", o.init_from,
+                       "'; a fine-tuned model cannot learn new tokens (leave such records out or train from scratch)");
+      });
     return s;
   };
   const TokenSequences train = load(split.train);

@@ -24,6 +24,18 @@ void TokenSequences::add(It first, It last, bool with_eos, std::int64_t record) 
   records_.push_back(record);
 }
 
+void TokenSequences::remap(const std::vector<std::int64_t>& table,
+                           const std::function<std::string(std::int64_t)>& describe) {
+  const auto n = static_cast<std::int64_t>(table.size());
+  for (std::size_t i = 0; i < size(); ++i)
+    for (std::int64_t k = offsets_[i]; k < offsets_[i + 1]; ++k) {
+      std::int64_t& id = ids_[static_cast<std::size_t>(k)];
+      HITFORGE_REQUIRE(id >= 0 && id < n && table[static_cast<std::size_t>(id)] >= 0, "record ", records_[i],
+                       ": ", describe(id));
+      id = table[static_cast<std::size_t>(id)];
+    }
+}
+
 TokenSequences TokenSequences::load(const data::Dataset& ds, const std::string& block,
                                     const std::vector<std::int64_t>& records, const models::SpecialTokens& sp) {
   const auto& info = ds.block(block);

@@ -9,6 +9,7 @@
 // batch differ by a few tokens, and models::SmilesLSTM packs the rest away.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ class TokenSequences {
   std::vector<std::int64_t> sequence(std::size_t i) const;
   /// Right-padded batch of rows `rows` (indices into this object).
   models::TokenBatch batch(const std::vector<std::int64_t>& rows) const;
+  /// Rewrites every id through `table` (index: id here, value: id in another vocabulary, e.g. a prior's for
+  /// --init-from). An id outside the table or mapped to a negative value is a UsageError naming the record and
+  /// `describe(id)`.
+  void remap(const std::vector<std::int64_t>& table, const std::function<std::string(std::int64_t)>& describe);
 
  private:
   /// Appends <bos> [first, last) (<eos> when with_eos) as the sequence of `record`.

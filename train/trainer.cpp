@@ -42,7 +42,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"optimizer", optimizer},
           {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
           {"ensemble", ensemble},   {"seed", seed},           {"device", device},
-          {"randomize_smiles", randomize_smiles}};
+          {"randomize_smiles", randomize_smiles}, {"init_from", init_from}};
 }
 
 namespace {
@@ -100,6 +100,8 @@ nlohmann::json train_run(const TrainOptions& o) {
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
                    "smiles_transformer), not to ", o.model);
+  HITFORGE_REQUIRE(o.init_from.empty(), "--init-from applies to language models (smiles_lstm, smiles_transformer, ",
+                   "protein_lm), not to ", o.model);
   if (models::is_pair_model(o.model)) return train_pair_model(o);           // drug–target affinity: train/pair_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
   HITFORGE_REQUIRE(!o.split.empty(), "property models need a named split of the dataset (--split)");

@@ -51,10 +51,11 @@ std::vector<std::vector<std::int64_t>> random_bodies(int n, unsigned seed, std::
 }
 
 // 600 NCI molecules, smiles_tokens block, random 80/10/10 split "r".
-std::string build_tokens_dataset(const testing::TempDir& dir) {
-  std::string path = dir.file("tokens.h5");
+std::string build_tokens_dataset(const testing::TempDir& dir, const std::string& input = "",
+                                 const std::string& name = "tokens.h5") {
+  std::string path = dir.file(name);
   data::BuildOptions b;
-  b.input = testing::data_path("nci_tpsa_600.csv");
+  b.input = input.empty() ? testing::data_path("nci_tpsa_600.csv") : input;
   b.output = path;
   b.featurizers = {"smiles_tokens"};
   b.progress = false;
@@ -255,6 +256,10 @@ TEST_CASE("LM trainer: clear errors for data without tokens and for property-mod
   CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--featurizer smiles_tokens"));
   o.targets = {"tpsa"};
   CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--targets"));
+  auto prop = lm_options(path, dir.file("prop"), 1);
+  prop.model = "fp_mlp";
+  prop.init_from = dir.file("run");
+  CHECK_THROWS_WITH(train::train_run(prop), Catch::Contains("--init-from applies to language models"));
   CHECK_THROWS_WITH(train::load_language_model(dir.path(), torch::kCPU), Catch::Contains("no language model"));
 }
 
@@ -276,6 +281,71 @@ TEST_CASE("LM trainer: the transformer learns through the same path; long record
   so.n = 16;
   so.max_length = 60;
   CHECK(prior.model->sample(so).sequences.size() == 16);
+
+  // --init-from: a run that starts from those weights (dropout may differ, the shapes may not) begins where the
+  // source ended; with a negligible learning rate its validation NLL is the source's, while a fresh start is not
+  auto frozen = [&](const std::string& out) {
+    auto w = lm_options(data, dir.file(out), 1);
+    w.model = "smiles_transformer";
+    w.model_config = {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"dropout", 0.1}};
+    w.max_lr = w.init_lr = w.final_lr = 1e-12;
+    return w;
+  };
+  auto warm = frozen("warm");
+  warm.init_from = dir.file("gpt");
+  auto wm = train::train_run(warm);
+  CHECK(wm["valid"]["nll_per_token"].get<double>() ==
+        Approx(m["valid"]["nll_per_token"].get<double>()).epsilon(1e-6));
+  auto cold = train::train_run(frozen("cold"));
+  CHECK(cold["valid"]["nll_per_token"].get<double>() > 0.9 * unigram);
+  CHECK(train::LMManifest::load(dir.file("warm")).train_options["init_from"] == dir.file("gpt"));
+  auto wider = frozen("wider");
+  wider.init_from = dir.file("gpt");
+  wider.model_config["d_model"] = 48;
+  CHECK_THROWS_WITH(train::train_run(wider), Catch::Contains("same --config shape") && Catch::Contains("gpt"));
+  auto lstm = lm_options(data, dir.file("lstm_from_gpt"), 1);
+  lstm.init_from = dir.file("gpt");
+  CHECK_THROWS_WITH(train::train_run(lstm), Catch::Contains("not smiles_lstm"));
+
+  // fine-tuning on a separately built set: its vocabulary lists the same tokens in another order (first appearance
+  // in its own data); the ids are mapped onto the prior's vocabulary, which the fine-tuned model keeps
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(testing::data_path("nci_tpsa_600.csv"));
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  const std::string focused_csv = dir.file("focused.csv");
+  {
+    std::ofstream out(focused_csv);
+    out << lines[0] << "\n";
+    for (std::size_t i = lines.size() - 1; i > lines.size() - 121; --i) out << lines[i] << "\n";
+  }
+  const std::string focused = build_tokens_dataset(dir, focused_csv, "focused.h5");
+  data::Dataset fds(focused);
+  REQUIRE(nlohmann::json::parse(fds.vocabulary_json("smiles_tokens")) != prior.vocabulary.to_json());
+  auto tuned = frozen("tuned");
+  tuned.data = focused;
+  tuned.init_from = dir.file("gpt");
+  auto tm = train::train_run(tuned);
+  auto tuned_model = train::load_language_model(dir.file("tuned"), torch::kCPU);
+  CHECK(tuned_model.vocabulary == prior.vocabulary);
+  // frozen weights over correctly mapped ids score these molecules like the source run scored its own
+  CHECK(tm["valid"]["nll_per_token"].get<double>() < 1.25 * m["valid"]["nll_per_token"].get<double>());
+  auto untuned = frozen("untuned");
+  untuned.data = focused;
+  CHECK(train::train_run(untuned)["valid"]["nll_per_token"].get<double>() >
+        2 * tm["valid"]["nll_per_token"].get<double>());
+  // a token the prior never saw is named with its record
+  {
+    std::ofstream out(focused_csv, std::ios::app);
+    out << "C[Te]C,0\n";
+  }
+  const std::string with_te = build_tokens_dataset(dir, focused_csv, "focused_te.h5");
+  auto te = frozen("te");
+  te.data = with_te;
+  te.init_from = dir.file("gpt");
+  CHECK_THROWS_WITH(train::train_run(te), Catch::Contains("record 120") && Catch::Contains("'[Te]'") &&
+                                               Catch::Contains("not in the vocabulary of --init-from"));
 
   auto tight = lm_options(data, dir.file("tight"), 1);
   tight.model = "smiles_transformer";
