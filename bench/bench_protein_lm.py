@@ -210,7 +210,8 @@ def main():
         per_protein = os.path.join(a.out, "test_scores.csv")
         run([hf, "protein", "score", "--model", plm, "--input", whole, "--out", per_protein, "--no-progress"]
             + threads)
-        results.update(paired_vs_unigram(dataset, split, m["model"]["config"]["max_positions"], per_protein))
+        if len(pd.read_csv(per_protein).query("status == 'ok'")) > 0:
+            results.update(paired_vs_unigram(dataset, split, m["model"]["config"]["max_positions"], per_protein))
 
     # zero-shot mutation effects on TEM-1
     scores = os.path.join(a.out, "tem1_llr.csv")

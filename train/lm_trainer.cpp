@@ -44,12 +44,20 @@ std::vector<std::int64_t> vocabulary_map(const chem::Vocabulary& data_vocab, con
 }
 
 /// --init-from: copies every parameter and buffer of `src` (loaded from `path`) into `target`, which must be the
-/// same architecture (name, tensor names and shapes); options that change no shape (dropout) may differ.
+/// same architecture (name, every option but dropout, tensor names and shapes).
 /// UsageError naming the path and the first mismatch.
 void warm_start(models::LanguageModel& target, const std::string& model_name, const LoadedLanguageModel& src,
                 const std::string& path) {
   HITFORGE_REQUIRE(src.manifest.model.value("name", "") == model_name, "--init-from '", path, "' is a ",
                    src.manifest.model.value("name", "?"), " model, not ", model_name);
+  // every option but dropout must match: some change no tensor shape but the computation (a transformer's heads)
+  nlohmann::json want = models::model_spec(target)["config"], have = src.manifest.model["config"];
+  want.erase("dropout");
+  have.erase("dropout");
+  for (const auto& [key, value] : have.items())
+    HITFORGE_REQUIRE(want.contains(key) && want[key] == value, "--init-from '", path, "' was trained with ", key, " ",
+                     value.dump(), ", this model has ", want.contains(key) ? want[key].dump() : "none",
+                     ": use the same --config as that run (only dropout may differ)");
   const auto from_params = src.model->module()->named_parameters(true);
   const auto from_buffers = src.model->module()->named_buffers(true);
   torch::NoGradGuard no_grad;
@@ -260,7 +268,8 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     cropped += c;
     if (!id_map.empty())
       s.remap(id_map, [&](std::int64_t id) {
-        return str_cat("token '", id < static_cast<std::int64_t>(data_vocab.size()) ? data_vocab.token(id) : "?",
+        return str_cat("token '",
+                       id >= 0 && id < static_cast<std::int64_t>(data_vocab.size()) ? data_vocab.token(id) : "?",
                        "' is not in the vocabulary of --init-from '", o.init_from,
                        "'; a fine-tuned model cannot learn new tokens (leave such records out or train from scratch)");
       });
@@ -305,6 +314,10 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
                      "another --out");
     LMManifest old = LMManifest::load(o.out_dir);
+    const std::string old_init = old.train_options.value("init_from", "");
+    HITFORGE_REQUIRE(old_init == o.init_from, "cannot resume '", o.out_dir, "': it was started ",
+                     old_init.empty() ? std::string("without --init-from") : str_cat("with --init-from '", old_init, "'"),
+                     "; resume it with the same --init-from");
     HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split &&
                          old.vocabulary == man.vocabulary && old.tokens_block == man.tokens_block,
                      "cannot resume '", o.out_dir, "': it was started with different data, split or model options");

@@ -46,7 +46,8 @@ struct TrainOptions {
   double valid_fraction = 0.05;      ///< random validation hold-out when no split is named
   bool randomize_smiles = false;     ///< each epoch, every training molecule as a fresh randomised SMILES
   std::string init_from;             ///< warm start: weights of this language-model run (or model.pt), same
-                                     ///< model and vocabulary; fresh optimizer and LR schedule (fine-tuning)
+                                     ///< model options but dropout, the data's token ids mapped onto its
+                                     ///< vocabulary; fresh optimizer and LR schedule (fine-tuning)
   int session_epochs = 0;            ///< stop (resumably) after this many epochs in this call; 0 = run to the end
                                      ///< (language models and pair models)
   nlohmann::json to_json() const;

@@ -119,8 +119,9 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_flag("--randomize-smiles", o.randomize_smiles,
                 "Language models: every epoch shows each training molecule as a new random SMILES (augmentation)");
   cmd->add_option("--init-from", o.init_from,
-                  "Language models: start from the weights of this run (or model.pt) — same model shape and "
-                  "vocabulary, new optimizer and LR schedule (fine-tuning, longer training)");
+                  "Language models: start from the weights of this run (or model.pt) — same --config (dropout "
+                  "may differ), the data's tokens mapped onto its vocabulary; new optimizer and LR schedule "
+                  "(fine-tuning, longer training)");
   cmd->add_flag("--class-weights", o.class_weights, "Weight positives by n_neg/n_pos (classification)");
   cmd->add_option("--ensemble", o.ensemble, "Members trained with seeds seed..seed+K-1")->check(CLI::PositiveNumber);
   cmd->add_option("--out", o.out_dir, "Run directory (checkpoints, metrics.json, log.jsonl, plots)")->required();

@@ -302,7 +302,14 @@ TEST_CASE("LM trainer: the transformer learns through the same path; long record
   auto wider = frozen("wider");
   wider.init_from = dir.file("gpt");
   wider.model_config["d_model"] = 48;
-  CHECK_THROWS_WITH(train::train_run(wider), Catch::Contains("same --config shape") && Catch::Contains("gpt"));
+  CHECK_THROWS_WITH(train::train_run(wider), Catch::Contains("same --config") && Catch::Contains("gpt"));
+  auto heads = frozen("heads");  // same tensor shapes, another computation
+  heads.init_from = dir.file("gpt");
+  heads.model_config["heads"] = 2;
+  CHECK_THROWS_WITH(train::train_run(heads), Catch::Contains("heads 4") && Catch::Contains("only dropout may differ"));
+  auto resumed_bare = frozen("warm");  // a warm-started run resumes only from the same source
+  resumed_bare.resume = true;
+  CHECK_THROWS_WITH(train::train_run(resumed_bare), Catch::Contains("started with --init-from"));
   auto lstm = lm_options(data, dir.file("lstm_from_gpt"), 1);
   lstm.init_from = dir.file("gpt");
   CHECK_THROWS_WITH(train::train_run(lstm), Catch::Contains("not smiles_lstm"));
