@@ -58,18 +58,22 @@ def composition(seqs):
     return {a: counts[a] / total for a in AMINO}
 
 
-def ngram_perplexity(h5_path, split, max_positions, n, alpha=0.1):
+def read_proteins(h5_path, split):
+    """The protein table of a sequence dataset and a split of it: sequences, status, train rows, test rows."""
+    import h5py
+    with h5py.File(h5_path, "r") as f:
+        return (f["proteins/sequence"].asstr()[:], f["proteins/status"][:],
+                f[f"splits/{split}/train"][:], f[f"splits/{split}/test"][:])
+
+
+def ngram_perplexity(proteins, max_positions, n, alpha=0.1):
     """Test perplexity of an add-alpha n-gram model fitted on the training subset, per predicted token (residues and
     <eos>), with the trainer's crop rule: <bos> + the first max_positions - 1 residues and no <eos> when a protein
     does not fit, else <bos> + residues + <eos>. n = 1 is close to the trainer's add-one unigram baseline."""
     import collections
     import math
 
-    import h5py
-    with h5py.File(h5_path, "r") as f:
-        seqs = f["proteins/sequence"].asstr()[:]
-        status = f["proteins/status"][:]
-        train, test = f[f"splits/{split}/train"][:], f[f"splits/{split}/test"][:]
+    seqs, status, train, test = proteins
 
     def tokens(i):
         s = seqs[i].upper()
@@ -100,18 +104,14 @@ def ngram_perplexity(h5_path, split, max_positions, n, alpha=0.1):
     return math.exp(nll / predicted)
 
 
-def paired_vs_unigram(h5_path, split, max_positions, scores_csv, seed=0, resamples=2000):
+def paired_vs_unigram(proteins, max_positions, scores_csv, seed=0, resamples=2000):
     """Per-protein comparison with the trainer's add-one unigram on the test proteins that fit whole (the ones
     `protein score` accepts): the fraction of proteins the model predicts better, and a bootstrap (over proteins)
     95 % interval of the perplexity ratio model / unigram on that subset."""
     import math
 
-    import h5py
     import numpy as np
-    with h5py.File(h5_path, "r") as f:
-        seqs = f["proteins/sequence"].asstr()[:]
-        status = f["proteins/status"][:]
-        train = f[f"splits/{split}/train"][:]
+    seqs, status, train, _ = proteins
     vocab_size = 25  # <pad> <bos> <eos> <unk>, 20 residues, X
 
     def residues(i):
@@ -191,16 +191,12 @@ def main():
         run_json = json.load(f)
     dataset = run_json["dataset"]["path"]
     if os.path.exists(dataset):
+        proteins = read_proteins(dataset, run_json["dataset"]["split"])
         for n in (2, 3):
-            results[f"{n}gram_test_perplexity"] = ngram_perplexity(
-                dataset, run_json["dataset"]["split"], m["model"]["config"]["max_positions"], n)
+            results[f"{n}gram_test_perplexity"] = ngram_perplexity(proteins, m["model"]["config"]["max_positions"], n)
 
         # per protein: the test proteins that fit whole, scored by `hitforge protein score`
-        import h5py
-        with h5py.File(dataset, "r") as f:
-            split = run_json["dataset"]["split"]
-            test_rows = f[f"splits/{split}/test"][:]
-            seqs = f["proteins/sequence"].asstr()[:]
+        seqs, _, _, test_rows = proteins
         whole = os.path.join(a.out, "test_whole.fasta")
         limit = m["model"]["config"]["max_positions"] - 2
         with open(whole, "w") as f:
@@ -211,7 +207,7 @@ def main():
         run([hf, "protein", "score", "--model", plm, "--input", whole, "--out", per_protein, "--no-progress"]
             + threads)
         if len(pd.read_csv(per_protein).query("status == 'ok'")) > 0:
-            results.update(paired_vs_unigram(dataset, split, m["model"]["config"]["max_positions"], per_protein))
+            results.update(paired_vs_unigram(proteins, m["model"]["config"]["max_positions"], per_protein))
 
     # zero-shot mutation effects on TEM-1
     scores = os.path.join(a.out, "tem1_llr.csv")

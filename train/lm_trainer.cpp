@@ -44,8 +44,8 @@ std::vector<std::int64_t> vocabulary_map(const chem::Vocabulary& data_vocab, con
 }
 
 /// --init-from: copies every parameter and buffer of `src` (loaded from `path`) into `target`, which must be the
-/// same architecture (name, every option but dropout, tensor names and shapes).
-/// UsageError naming the path and the first mismatch.
+/// same model with the same options but dropout — then the two have the same tensors (load_language_model already
+/// loaded src's weights into a model built from its options). UsageError naming the path and the first mismatch.
 void warm_start(models::LanguageModel& target, const std::string& model_name, const LoadedLanguageModel& src,
                 const std::string& path) {
   HITFORGE_REQUIRE(src.manifest.model.value("name", "") == model_name, "--init-from '", path, "' is a ",
@@ -58,24 +58,9 @@ void warm_start(models::LanguageModel& target, const std::string& model_name, co
     HITFORGE_REQUIRE(want.contains(key) && want[key] == value, "--init-from '", path, "' was trained with ", key, " ",
                      value.dump(), ", this model has ", want.contains(key) ? want[key].dump() : "none",
                      ": use the same --config as that run (only dropout may differ)");
-  const auto from_params = src.model->module()->named_parameters(true);
-  const auto from_buffers = src.model->module()->named_buffers(true);
-  torch::NoGradGuard no_grad;
-  auto copy_all = [&](const torch::OrderedDict<std::string, torch::Tensor>& to,
-                      const torch::OrderedDict<std::string, torch::Tensor>& from) {
-    HITFORGE_REQUIRE(to.size() == from.size(), "--init-from '", path, "' has ", from.size(),
-                     " weight tensors, this model ", to.size(), ": use the same --config shape as that run");
-    for (const auto& item : to) {
-      const torch::Tensor* f = from.find(item.key());
-      HITFORGE_REQUIRE(f != nullptr, "--init-from '", path, "' has no weight '", item.key(),
-                       "': use the same --config shape as that run");
-      HITFORGE_REQUIRE(f->sizes() == item.value().sizes(), "--init-from '", path, "': weight '", item.key(), "' is ",
-                       f->sizes(), ", this model's ", item.value().sizes(), ": use the same --config shape as that run");
-      item.value().copy_(*f);
-    }
-  };
-  copy_all(target.module()->named_parameters(true), from_params);
-  copy_all(target.module()->named_buffers(true), from_buffers);
+  HITFORGE_REQUIRE(want.size() == have.size(), "--init-from '", path, "' has other model options than this model: ",
+                   "use the same --config as that run (only dropout may differ)");
+  restore(*target.module(), snapshot(*src.model->module()));
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
