@@ -42,6 +42,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--init-lr", type=float, default=1e-4)
+    ap.add_argument("--final-lr", type=float, default=1e-4)
+    ap.add_argument("--lr-decay", default="exponential", choices=["exponential", "linear", "cosine"])
     ap.add_argument("--warmup-epochs", type=float, default=0.3)
     ap.add_argument("--randomize-smiles", action="store_true")
     ap.add_argument("--n", type=int, default=10000)
@@ -65,8 +68,8 @@ def main():
             f.write(a.config)
         prior = os.path.join(a.out, "prior")
         cmd = [hf, "train", "--data", tokens, "--model", a.model, "--config", cfg, "--epochs", str(a.epochs),
-               "--batch-size", str(a.batch_size), "--lr", str(a.lr), "--init-lr", "1e-4", "--final-lr", "1e-4",
-               "--warmup-epochs", str(a.warmup_epochs), "--grad-clip", "5", "--seed", str(a.seed), "--no-progress",
+               "--batch-size", str(a.batch_size), "--lr", str(a.lr), "--init-lr", str(a.init_lr), "--final-lr", str(a.final_lr),
+               "--lr-decay", a.lr_decay, "--warmup-epochs", str(a.warmup_epochs), "--grad-clip", "5", "--seed", str(a.seed), "--no-progress",
                "--out", prior] + threads
         if a.randomize_smiles:
             cmd.append("--randomize-smiles")

@@ -277,6 +277,11 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   man.dataset_path = o.data;
   man.dataset_sha256 = core::sha256_file(o.data);
   man.split = split_name;
+  if (source && source->manifest.dataset_sha256 == man.dataset_sha256 && source->manifest.split != man.split)
+    core::log_warn(str_cat("the validation subset ", man.split, " is not the one '", o.init_from, "' trained with (",
+                           source->manifest.split, "): it holds molecules that run learned from, so validation NLL "
+                           "reads optimistic; to train a run further, give the same --seed and --valid-fraction (or "
+                           "--split)"));
   man.train_options = o.to_json();
   man.train_options["valid_fraction"] = o.valid_fraction;
   man.model = models::model_spec(*model);
@@ -328,7 +333,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const auto steps_per_epoch =
       static_cast<std::int64_t>(length_bucketed_batches(train.lengths(), batch_size, 0).size());
   NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
-                     steps_per_epoch * o.epochs};
+                     steps_per_epoch * o.epochs, parse_lr_decay(o.lr_decay)};
   {
     // what a padded computation of random batches of this size would waste (the model computes none of it)
     std::vector<std::int64_t> rows(train.size());

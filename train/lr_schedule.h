@@ -1,13 +1,22 @@
 #pragma once
 // Noam-style learning-rate schedule (as popularised for molecular property models by chemprop): linear warm-up from
-// init_lr to max_lr over `warmup_steps`, then exponential decay from max_lr to final_lr over the remaining steps.
+// init_lr to max_lr over `warmup_steps`, then a decay from max_lr to final_lr over the remaining steps —
+// exponential (chemprop's shape, the default), linear, or cosine. Linear and cosine keep the rate high for longer and
+// then anneal, which suits a fixed time budget (e.g. a generative prior trained in 45 minutes).
 #include <cstdint>
+#include <string>
 
 namespace hitforge::train {
+
+enum class LrDecay { exponential, linear, cosine };
+
+/// "exponential" | "linear" | "cosine"; anything else is a UsageError naming the value.
+LrDecay parse_lr_decay(const std::string& name);
 
 struct NoamSchedule {
   double init_lr = 1e-4, max_lr = 1e-3, final_lr = 1e-4;
   std::int64_t warmup_steps = 0, total_steps = 1;
+  LrDecay decay = LrDecay::exponential;
   /// Learning rate for optimizer step `step` (0-based); clamps past the end to final_lr.
   double lr(std::int64_t step) const;
 };

@@ -39,7 +39,8 @@ nlohmann::json TrainOptions::to_json() const {
           {"input_block", input_block}, {"extra_block", extra_block}, {"targets", targets},
           {"task", task},           {"epochs", epochs},       {"batch_size", batch_size},
           {"patience", patience},   {"max_lr", max_lr},       {"init_lr", init_lr},
-          {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"optimizer", optimizer},
+          {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"lr_decay", lr_decay},
+          {"optimizer", optimizer},
           {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
           {"ensemble", ensemble},   {"seed", seed},           {"device", device},
           {"randomize_smiles", randomize_smiles}, {"init_from", init_from}};
@@ -233,7 +234,7 @@ nlohmann::json train_run(const TrainOptions& o) {
   std::iota(order.begin(), order.end(), 0);
   const std::int64_t steps_per_epoch = (n_train + o.batch_size - 1) / o.batch_size;
   NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
-                     steps_per_epoch * o.epochs};
+                     steps_per_epoch * o.epochs, parse_lr_decay(o.lr_decay)};
   std::vector<std::vector<double>> curve_loss(o.ensemble), curve_metric(o.ensemble);
   std::vector<std::vector<float>> member_preds[3];  // train, valid, test
   nlohmann::json member_summaries = nlohmann::json::array();

@@ -31,6 +31,7 @@ struct TrainOptions {
   int batch_size = 50;
   int patience = 10;                 ///< epochs without validation improvement before stopping (0 = never)
   double max_lr = 1e-3, init_lr = 1e-4, final_lr = 1e-4, warmup_epochs = 2.0;
+  std::string lr_decay = "exponential";  ///< shape from max_lr to final_lr: exponential | linear | cosine
   std::string optimizer = "adam";    ///< adam | adamw
   double weight_decay = 0.0;
   double grad_clip = 0.0;            ///< max gradient norm (0 = off)

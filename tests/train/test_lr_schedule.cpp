@@ -1,0 +1,47 @@
+// The learning-rate schedule: warm-up, then exponential, linear or cosine decay to final_lr.
+#include <catch2/catch.hpp>
+
+#include "core/error.h"
+#include "train/lr_schedule.h"
+
+using namespace hitforge::train;
+
+TEST_CASE("Noam schedule: linear warm-up, then the chosen decay shape to final_lr", "[train]") {
+  NoamSchedule s{1e-4, 1e-3, 1e-5, 10, 110};
+  // warm-up: linear from init_lr, max_lr at the first step after it
+  CHECK(s.lr(0) == Approx(1e-4));
+  CHECK(s.lr(5) == Approx(5.5e-4));
+  CHECK(s.lr(10) == Approx(1e-3));
+  SECTION("exponential (default): geometric mean halfway") {
+    CHECK(s.decay == LrDecay::exponential);
+    CHECK(s.lr(60) == Approx(1e-4));
+    CHECK(s.lr(110) == Approx(1e-5));
+  }
+  SECTION("linear: arithmetic mean halfway") {
+    s.decay = LrDecay::linear;
+    CHECK(s.lr(60) == Approx(5.05e-4));
+    CHECK(s.lr(35) == Approx(1e-3 - 0.25 * 9.9e-4));
+    CHECK(s.lr(110) == Approx(1e-5));
+  }
+  SECTION("cosine: arithmetic mean halfway, flat at both ends") {
+    s.decay = LrDecay::cosine;
+    CHECK(s.lr(60) == Approx(5.05e-4));
+    CHECK(s.lr(11) > 0.999e-3);           // barely below the peak after one step
+    CHECK(s.lr(109) < 1.3e-5);            // barely above the floor before the last
+    CHECK(s.lr(35) > 1e-3 - 0.25 * 9.9e-4);  // above the straight line in the first half
+  }
+  // past the end every shape clamps to final_lr, and the rate never rises after the peak
+  for (LrDecay d : {LrDecay::exponential, LrDecay::linear, LrDecay::cosine}) {
+    s.decay = d;
+    CHECK(s.lr(500) == Approx(1e-5));
+    for (std::int64_t k = 10; k < 110; ++k) CHECK(s.lr(k + 1) <= s.lr(k));
+  }
+}
+
+TEST_CASE("LR decay names parse; an unknown one is an error naming it", "[train]") {
+  CHECK(parse_lr_decay("exponential") == LrDecay::exponential);
+  CHECK(parse_lr_decay("linear") == LrDecay::linear);
+  CHECK(parse_lr_decay("cosine") == LrDecay::cosine);
+  CHECK_THROWS_WITH(parse_lr_decay("step"), Catch::Contains("'step'"));
+  CHECK_THROWS_AS(parse_lr_decay("Linear"), hitforge::core::UsageError);
+}
