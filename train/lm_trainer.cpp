@@ -278,8 +278,8 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   man.dataset_sha256 = core::sha256_file(o.data);
   man.split = split_name;
   if (source && source->manifest.dataset_sha256 == man.dataset_sha256 && source->manifest.split != man.split)
-    core::log_warn(str_cat("the validation subset ", man.split, " is not the one '", o.init_from, "' trained with (",
-                           source->manifest.split, "): it holds molecules that run learned from, so validation NLL "
+    core::log_warn(str_cat("the validation subset ", man.split, " is not the one '", o.init_from, "' trained with, ",
+                           source->manifest.split, ": it holds molecules that run learned from, so validation NLL "
                            "reads optimistic; to train a run further, give the same --seed and --valid-fraction (or "
                            "--split)"));
   man.train_options = o.to_json();

@@ -1,8 +1,8 @@
 #pragma once
 // Noam-style learning-rate schedule (as popularised for molecular property models by chemprop): linear warm-up from
 // init_lr to max_lr over `warmup_steps`, then a decay from max_lr to final_lr over the remaining steps —
-// exponential (chemprop's shape, the default), linear, or cosine. Linear and cosine keep the rate high for longer and
-// then anneal, which suits a fixed time budget (e.g. a generative prior trained in 45 minutes).
+// exponential (chemprop's shape, the default), linear, or cosine. Linear and cosine stay above the exponential curve
+// to the same floor and may end at 0: an anneal that suits a fixed time budget (a generative prior in 45 minutes).
 #include <cstdint>
 #include <string>
 
@@ -19,6 +19,8 @@ struct NoamSchedule {
   LrDecay decay = LrDecay::exponential;
   /// Learning rate for optimizer step `step` (0-based); clamps past the end to final_lr.
   double lr(std::int64_t step) const;
+  /// UsageError unless every rate is finite and >= 0, the peak > 0, and (exponential decay) final_lr > 0.
+  void validate() const;
 };
 
 }  // namespace hitforge::train

@@ -98,6 +98,8 @@ torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, cons
 }  // namespace
 
 nlohmann::json train_run(const TrainOptions& o) {
+  // the schedule's options, before any trainer writes a run directory
+  NoamSchedule{o.init_lr, o.max_lr, o.final_lr, 0, 1, parse_lr_decay(o.lr_decay)}.validate();
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
                    "smiles_transformer), not to ", o.model);

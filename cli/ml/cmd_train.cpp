@@ -114,7 +114,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--final-lr", o.final_lr, "Learning rate at the end of decay");
   cmd->add_option("--warmup-epochs", o.warmup_epochs, "Warm-up length in epochs");
   cmd->add_option("--lr-decay", o.lr_decay, "Shape of the decay from --lr to --final-lr after warm-up: exponential "
-                  "(chemprop's), linear or cosine (stay high for longer, then anneal)")
+                  "(chemprop's), linear, or cosine (near the peak for longer)")
+      ->capture_default_str()
       ->check(CLI::IsMember({"exponential", "linear", "cosine"}));
   cmd->add_option("--optimizer", o.optimizer, "adam | adamw")->check(CLI::IsMember({"adam", "adamw"}));
   cmd->add_option("--weight-decay", o.weight_decay, "Weight decay");

@@ -261,6 +261,14 @@ TEST_CASE("LM trainer: clear errors for data without tokens and for property-mod
   prop.init_from = dir.file("run");
   CHECK_THROWS_WITH(train::train_run(prop), Catch::Contains("--init-from applies to language models"));
   CHECK_THROWS_WITH(train::load_language_model(dir.path(), torch::kCPU), Catch::Contains("no language model"));
+  // a bad schedule is refused before any run directory is written (a rerun needs no --resume)
+  auto sched = lm_options(path, dir.file("sched"), 1);
+  sched.lr_decay = "step";
+  CHECK_THROWS_WITH(train::train_run(sched), Catch::Contains("'step'"));
+  sched.lr_decay = "exponential";
+  sched.final_lr = 0;
+  CHECK_THROWS_WITH(train::train_run(sched), Catch::Contains("--final-lr 0"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("sched")));
 }
 
 TEST_CASE("LM trainer: the transformer learns through the same path; long records are named up front", "[train]") {

@@ -45,3 +45,22 @@ TEST_CASE("LR decay names parse; an unknown one is an error naming it", "[train]
   CHECK_THROWS_WITH(parse_lr_decay("step"), Catch::Contains("'step'"));
   CHECK_THROWS_AS(parse_lr_decay("Linear"), hitforge::core::UsageError);
 }
+
+TEST_CASE("Noam schedule options are checked: rates finite and >= 0, exponential needs final_lr > 0", "[train]") {
+  NoamSchedule ok{1e-4, 1e-3, 1e-5, 0, 10};
+  CHECK_NOTHROW(ok.validate());
+  CHECK(ok.lr(0) == Approx(1e-3));  // no warm-up: the peak at the first step
+  NoamSchedule to_zero = ok;
+  to_zero.final_lr = 0;
+  CHECK_THROWS_WITH(to_zero.validate(), Catch::Contains("exponential") && Catch::Contains("--final-lr 0"));
+  to_zero.decay = LrDecay::linear;
+  CHECK_NOTHROW(to_zero.validate());
+  CHECK(to_zero.lr(10) == 0.0);
+  NoamSchedule negative = ok;
+  negative.init_lr = -1e-4;
+  CHECK_THROWS_AS(negative.validate(), hitforge::core::UsageError);
+  NoamSchedule no_peak = ok;
+  no_peak.max_lr = 0;
+  no_peak.decay = LrDecay::cosine;
+  CHECK_THROWS_WITH(no_peak.validate(), Catch::Contains("--lr"));
+}
