@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blas_check.h"
 #include "core/torch_runtime.h"
 #include "models/fingerprint_mlp.h"
 
@@ -48,6 +49,7 @@ std::string python_baseline(const std::string& py, int threads, int n, int batch
 }  // namespace
 
 int main(int argc, char** argv) {
+  hitforge::core::reexec_for_openblas_coretype(argv);  // the Python baseline inherits the same OPENBLAS_CORETYPE
   int threads = 2, n = 50000, batch = 1024;
   std::string py = "/usr/bin/python3";
   for (int i = 1; i + 1 < argc; i += 2) {

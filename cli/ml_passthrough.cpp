@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "core/blas_check.h"
 
 namespace hitforge::cli {
 
@@ -55,6 +56,8 @@ int forward_ml_command(int argc, char** argv) {
   // before exec (a user's own settings win).
   ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   ::setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
+  // OpenBLAS's kernels for a CPU newer than the library (core/blas_check.h), also read only at load time
+  core::choose_openblas_coretype(true);
   ::execvp(bin.c_str(), args.data());
   std::cerr << "hitforge: error: cannot run '" << bin << "' (" << std::strerror(errno)
             << "); it is built next to hitforge — rebuild with 'make build'\n";

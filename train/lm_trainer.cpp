@@ -332,8 +332,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const auto batch_size = static_cast<std::size_t>(o.batch_size);
   const auto steps_per_epoch =
       static_cast<std::int64_t>(length_bucketed_batches(train.lengths(), batch_size, 0).size());
-  NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
-                     steps_per_epoch * o.epochs, parse_lr_decay(o.lr_decay)};
+  const NoamSchedule sched = make_schedule(o, steps_per_epoch);
   {
     // what a padded computation of random batches of this size would waste (the model computes none of it)
     std::vector<std::int64_t> rows(train.size());

@@ -23,4 +23,10 @@ struct NoamSchedule {
   void validate() const;
 };
 
+struct TrainOptions;  // train/trainer.h
+/// The schedule of a run's options (--init-lr, --lr, --final-lr, --warmup-epochs, --epochs, --lr-decay) for
+/// `steps_per_epoch` optimizer steps per epoch — the one place the property, language-model and pair trainers build
+/// it. Defined in trainer.cpp.
+NoamSchedule make_schedule(const TrainOptions& o, std::int64_t steps_per_epoch);
+
 }  // namespace hitforge::train

@@ -213,8 +213,7 @@ nlohmann::json train_pair_model(const TrainOptions& o) {
   std::vector<std::int64_t> order(static_cast<size_t>(n_train));
   std::iota(order.begin(), order.end(), 0);
   const std::int64_t steps_per_epoch = (n_train + o.batch_size - 1) / o.batch_size;
-  NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
-                     steps_per_epoch * o.epochs, parse_lr_decay(o.lr_decay)};
+  const NoamSchedule sched = make_schedule(o, steps_per_epoch);
 
   torch::manual_seed(o.seed);
   auto model = models::make_pair_model(man.model);

@@ -97,9 +97,18 @@ torch::Tensor masked_loss(const torch::Tensor& out, const torch::Tensor& y, cons
 
 }  // namespace
 
+NoamSchedule make_schedule(const TrainOptions& o, std::int64_t steps_per_epoch) {
+  return NoamSchedule{o.init_lr,
+                      o.max_lr,
+                      o.final_lr,
+                      static_cast<std::int64_t>(o.warmup_epochs * static_cast<double>(steps_per_epoch)),
+                      steps_per_epoch * o.epochs,
+                      parse_lr_decay(o.lr_decay)};
+}
+
 nlohmann::json train_run(const TrainOptions& o) {
   // the schedule's options, before any trainer writes a run directory
-  NoamSchedule{o.init_lr, o.max_lr, o.final_lr, 0, 1, parse_lr_decay(o.lr_decay)}.validate();
+  make_schedule(o, 1).validate();
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
                    "smiles_transformer), not to ", o.model);
@@ -235,8 +244,7 @@ nlohmann::json train_run(const TrainOptions& o) {
   std::vector<std::int64_t> order(n_train);
   std::iota(order.begin(), order.end(), 0);
   const std::int64_t steps_per_epoch = (n_train + o.batch_size - 1) / o.batch_size;
-  NoamSchedule sched{o.init_lr, o.max_lr, o.final_lr, static_cast<std::int64_t>(o.warmup_epochs * steps_per_epoch),
-                     steps_per_epoch * o.epochs, parse_lr_decay(o.lr_decay)};
+  const NoamSchedule sched = make_schedule(o, steps_per_epoch);
   std::vector<std::vector<double>> curve_loss(o.ensemble), curve_metric(o.ensemble);
   std::vector<std::vector<float>> member_preds[3];  // train, valid, test
   nlohmann::json member_summaries = nlohmann::json::array();

@@ -43,7 +43,7 @@ void run_doctor(const DoctorArgs& a, const GlobalOptions& g) {
   rt.check_blas = true;
   core::init_runtime(rt);
   c10::Device dev = core::parse_device(g.device);
-  core::BlasInfo blas = core::detect_blas();
+  core::BlasInfo blas = core::detect_blas_with_core();
   double gflops = matmul_gflops(512, 8);
   unsigned h5maj = 0, h5min = 0, h5rel = 0;
   H5get_libversion(&h5maj, &h5min, &h5rel);
@@ -58,7 +58,12 @@ void run_doctor(const DoctorArgs& a, const GlobalOptions& g) {
       {"libtorch", TORCH_VERSION},
       {"rdkit", RDKit::rdkitVersion},
       {"hdf5", std::to_string(h5maj) + "." + std::to_string(h5min) + "." + std::to_string(h5rel)},
-      {"blas", {{"kind", blas.name()}, {"library", blas.path}, {"fast", blas.fast()}, {"matmul_512_gflops", gflops}}},
+      {"blas",
+       {{"kind", blas.name()},
+        {"library", blas.path},
+        {"openblas_core", blas.core},
+        {"fast", blas.fast()},
+        {"matmul_512_gflops", gflops}}},
       {"threads", {{"configured", core::configured_threads()}, {"hardware", core::hardware_threads()},
                    {"torch_intra_op", at::get_num_threads()}}},
       {"device", dev.str()},
@@ -72,7 +77,8 @@ void run_doctor(const DoctorArgs& a, const GlobalOptions& g) {
   }
   std::cout << "hitforge " << HITFORGE_VERSION << "  (libtorch " << TORCH_VERSION << ", RDKit " << RDKit::rdkitVersion
             << ", HDF5 " << j["hdf5"].get<std::string>() << ")\n"
-            << "BLAS:    " << blas.name() << (blas.path.empty() ? "" : " — " + blas.path) << "\n"
+            << "BLAS:    " << blas.name() << (blas.core.empty() ? "" : " (" + blas.core + " kernels)")
+            << (blas.path.empty() ? "" : " — " + blas.path) << "\n"
             << "         512x512 matmul: " << std::fixed << std::setprecision(1) << gflops << " GFLOP/s"
             << (blas.fast() ? "" : "   <-- SLOW: install libopenblas0-pthread") << "\n"
             << "threads: " << core::configured_threads() << " (hardware " << core::hardware_threads()

@@ -1,8 +1,10 @@
 // `hitforge-ml` — the LibTorch half of the command line (users type `hitforge`, which forwards here).
 #include "cli/common.h"
+#include "core/blas_check.h"
 
 int main(int argc, char** argv) {
   using namespace hitforge;
+  core::reexec_for_openblas_coretype(argv);  // run directly (not through `hitforge`) on a CPU OpenBLAS does not know
   cli::GlobalOptions g;
   CLI::App app{"hitforge (LibTorch commands)"};
   app.name("hitforge");

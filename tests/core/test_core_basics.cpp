@@ -115,3 +115,20 @@ TEST_CASE("BLAS detection reads the process maps", "[core]") {
   CHECK(info.kind == core::BlasInfo::Kind::none);
   CHECK(info.name() == "none");
 }
+
+TEST_CASE("OpenBLAS core override: only a generic fallback on an AVX2/AVX-512 CPU is replaced", "[core]") {
+  using core::openblas_coretype_fix;
+  // an unrecognised CPU: OpenBLAS 0.3.21 falls back to its SSE3 kernels
+  CHECK(openblas_coretype_fix("Prescott", true, true) == "SkylakeX");
+  CHECK(openblas_coretype_fix("Prescott", false, true) == "Haswell");
+  CHECK(openblas_coretype_fix("PRESCOTT", false, true) == "Haswell");
+  CHECK(openblas_coretype_fix("Nehalem", true, true) == "SkylakeX");
+  CHECK(openblas_coretype_fix("Prescott", false, false).empty());  // an old CPU: the fallback is right
+  // kernels OpenBLAS chose itself for a CPU it knows are left alone
+  for (const char* known : {"Haswell", "SkylakeX", "Cooperlake", "Zen", "SapphireRapids", "Sandybridge"})
+    CHECK(openblas_coretype_fix(known, true, true).empty());
+  CHECK(openblas_coretype_fix("", true, true).empty());  // not OpenBLAS
+  // test_core has no BLAS loaded: the start-up re-exec check must not load one (see the detection test above)
+  CHECK(core::choose_openblas_coretype(false).empty());
+  CHECK(core::detect_blas().kind == core::BlasInfo::Kind::none);
+}

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "train/lr_schedule.h"
+#include "train/trainer.h"
 
 using namespace hitforge::train;
 
@@ -63,4 +64,24 @@ TEST_CASE("Noam schedule options are checked: rates finite and >= 0, exponential
   no_peak.max_lr = 0;
   no_peak.decay = LrDecay::cosine;
   CHECK_THROWS_WITH(no_peak.validate(), Catch::Contains("--lr"));
+}
+
+TEST_CASE("make_schedule maps a run's options to steps: warm-up epochs, total steps, decay shape", "[train]") {
+  TrainOptions o;
+  o.init_lr = 1e-4;
+  o.max_lr = 2e-3;
+  o.final_lr = 1e-5;
+  o.epochs = 3;
+  o.warmup_epochs = 0.25;
+  o.lr_decay = "linear";
+  const NoamSchedule s = make_schedule(o, 40);
+  CHECK(s.warmup_steps == 10);
+  CHECK(s.total_steps == 120);
+  CHECK(s.decay == LrDecay::linear);
+  CHECK(s.lr(0) == Approx(1e-4));
+  CHECK(s.lr(10) == Approx(2e-3));
+  CHECK(s.lr(65) == Approx(2e-3 + (1e-5 - 2e-3) * 0.5));  // half-way through the decay
+  CHECK(s.lr(120) == Approx(1e-5));
+  o.lr_decay = "step";
+  CHECK_THROWS_WITH(make_schedule(o, 40), Catch::Contains("'step'"));
 }
