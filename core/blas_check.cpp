@@ -86,12 +86,16 @@ std::string openblas_coretype_fix(const std::string& detected, bool avx512, bool
   return {};
 }
 
+std::string openblas_coretype_fix(const std::string& detected) {
+  return openblas_coretype_fix(detected, cpu_has_avx512(), cpu_has_avx2_fma());
+}
+
 std::string choose_openblas_coretype(bool load) {
   if (const char* set = std::getenv("OPENBLAS_CORETYPE"); set != nullptr && *set != '\0') return {};
   // the loaded library if the process has one (RTLD_NOLOAD: only that one)
   void* handle = ::dlopen("libblas.so.3", RTLD_NOW | RTLD_LOCAL | (load ? 0 : RTLD_NOLOAD));
   if (handle == nullptr) return {};
-  const std::string fix = openblas_coretype_fix(openblas_core_name(handle), cpu_has_avx512(), cpu_has_avx2_fma());
+  const std::string fix = openblas_coretype_fix(openblas_core_name(handle));
   // not dlclose'd: OpenBLAS has started its threads, and the caller is about to exec
   if (!fix.empty()) ::setenv("OPENBLAS_CORETYPE", fix.c_str(), 1);
   return fix;
@@ -109,7 +113,7 @@ BlasInfo check_blas_at_startup() {
     log_warn("*** libtorch is running on the REFERENCE BLAS (" + info.path +
              "): neural-network work will be ~35x slower. Fix: sudo apt-get install libopenblas0-pthread "
              "(scripts/install-deps does this) ***");
-  } else if (const std::string fix = openblas_coretype_fix(info.core, cpu_has_avx512(), cpu_has_avx2_fma());
+  } else if (const std::string fix = openblas_coretype_fix(info.core);
              !fix.empty()) {
     log_warn("OpenBLAS runs its generic '" + info.core + "' kernels on this CPU (it does not recognise it): " +
              "neural-network work is ~2x slower. Fix: export OPENBLAS_CORETYPE=" + fix +

@@ -24,7 +24,7 @@ BlasInfo check_blas_at_startup();
 
 // ---- OpenBLAS kernels for CPUs newer than the library -------------------------------------------------------------
 // OpenBLAS picks its kernels from the CPU model when it loads. Debian 12's 0.3.21 does not know CPUs released after
-// it and falls back to its SSE3 "Prescott" kernels: measured on a Sapphire Rapids VM, LSTM training ran at 3.1 k
+// it and falls back to its SSE3 "Prescott" kernels: measured on an Emerald Rapids VM (family 6 model 207), LSTM training ran at 3.1 k
 // tokens/s against 6.9 k with OPENBLAS_CORETYPE=SkylakeX. The library reads that variable only at load time, so it
 // must be set before the process starts (the `hitforge` launcher does, before it execs `hitforge-ml`) or the process
 // re-executes itself (hitforge-ml, the test and bench programs).
@@ -33,6 +33,8 @@ BlasInfo check_blas_at_startup();
 /// when it has AVX2 and FMA, "" when `detected` already names AVX2-class kernels (or newer, or unknown to this list
 /// but not generic) or the CPU has neither.
 std::string openblas_coretype_fix(const std::string& detected, bool avx512, bool avx2_fma);
+/// The same for the CPU this runs on.
+std::string openblas_coretype_fix(const std::string& detected);
 /// Asks the OpenBLAS of this process which kernels it chose — loading libblas.so.3 when `load` and none is loaded
 /// (a launcher about to exec) — and, unless the user set OPENBLAS_CORETYPE, sets it to openblas_coretype_fix(...).
 /// Returns the value it set, "" if none (also when the BLAS is not OpenBLAS or, without `load`, none is loaded).
