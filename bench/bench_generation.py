@@ -47,6 +47,7 @@ def main():
     ap.add_argument("--lr-decay", default="exponential", choices=["exponential", "linear", "cosine"])
     ap.add_argument("--warmup-epochs", type=float, default=0.3)
     ap.add_argument("--randomize-smiles", action="store_true")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="matrix products in training")
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -73,6 +74,7 @@ def main():
                "--out", prior] + threads
         if a.randomize_smiles:
             cmd.append("--randomize-smiles")
+        cmd += ["--precision", a.precision]
         train_wall = run(cmd)
     else:
         log = [json.loads(l) for l in open(os.path.join(prior, "log.jsonl"))]

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "core/error.h"
@@ -149,6 +150,10 @@ torch::Tensor SmilesLSTMImpl::packed_hidden(const torch::Tensor& tokens, const t
     // one split per layer (its backward is one concatenation; a narrow per step would zero-fill the whole [N, 4H]
     // gradient once per step)
     auto pre = x.split_with_sizes(p.batch_sizes, 0);
+    // Under CPU autocast every addmm casts its operands; the cast cache skips the non-leaf transpose, so cast it
+    // once per layer here rather than once per time step.
+    auto w_hh_t = w.w_hh.t();
+    if (at::autocast::is_cpu_enabled()) w_hh_t = w_hh_t.to(at::autocast::get_autocast_cpu_dtype());
     auto h = torch::zeros({b0, h_dim}, fopts), c = torch::zeros({b0, h_dim}, fopts);
     std::vector<torch::Tensor> outs;
     outs.reserve(p.batch_sizes.size());
@@ -158,7 +163,7 @@ torch::Tensor SmilesLSTMImpl::packed_hidden(const torch::Tensor& tokens, const t
         h = h.narrow(0, 0, bs);
         c = c.narrow(0, 0, bs);
       }
-      auto gates = t == 0 ? pre[t] : torch::addmm(pre[t], h, w.w_hh.t());
+      auto gates = t == 0 ? pre[t] : torch::addmm(pre[t], h, w_hh_t);
       std::tie(h, c) = lstm_cell(gates, c);
       outs.push_back(h);
     }
@@ -190,7 +195,8 @@ torch::Tensor SmilesLSTMImpl::sequence_nll(const torch::Tensor& sequences, const
   // the target of input position (b, t) is token (b, t + 1): flat index b * (T - 1) + t maps to b * T + t + 1
   auto target_flat = flat + row_of + 1;
   auto targets = seq.reshape({-1}).index_select(0, target_flat);
-  auto token_nll = torch::cross_entropy_loss(out(hidden), targets, {}, at::Reduction::None);
+  // fp32 log-softmax also when the products run in bf16 under autocast
+  auto token_nll = torch::cross_entropy_loss(out(hidden).to(torch::kFloat), targets, {}, at::Reduction::None);
   return torch::zeros({b}, token_nll.options()).index_add(0, row_of, token_nll);
 }
 

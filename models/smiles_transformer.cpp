@@ -147,7 +147,8 @@ torch::Tensor SmilesTransformerImpl::sequence_nll(const torch::Tensor& sequences
   auto flat = real.reshape({-1}).nonzero().squeeze(1);  // b * t + position
   auto row_of = torch::div(flat, t, "floor");
   auto targets = seq.narrow(1, 1, t).reshape({-1}).index_select(0, flat);
-  auto logits = out(h.reshape({b * t, options.d_model()}).index_select(0, flat));
+  // fp32 log-softmax also when the products run in bf16 under autocast
+  auto logits = out(h.reshape({b * t, options.d_model()}).index_select(0, flat)).to(torch::kFloat);
   auto token_nll = torch::cross_entropy_loss(logits, targets, {}, at::Reduction::None);
   return torch::zeros({b}, token_nll.options()).index_add(0, row_of, token_nll);
 }

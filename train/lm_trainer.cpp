@@ -25,6 +25,7 @@
 #include "models/model_config.h"
 #include "train/lm_checkpoint.h"
 #include "train/lr_schedule.h"
+#include "train/precision.h"
 #include "train/train_state.h"
 
 namespace hitforge::train {
@@ -174,6 +175,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   HITFORGE_REQUIRE(!world || std::atoi(world) <= 1, "data-parallel training of language models is not supported ",
                    "yet (WORLD_SIZE=", world ? world : "", "); run a single process");
   const torch::Device device = core::parse_device(o.device);
+  const bool bf16 = parse_precision(o.precision) == Precision::bf16;
+  HITFORGE_REQUIRE(!bf16 || device.is_cpu(), "--precision bf16 trains through torch's CPU autocast; on ", device.str(),
+                   " train in fp32");
 
   data::Dataset ds(o.data);
   const bool protein = o.model == "protein_lm";
@@ -377,7 +381,11 @@ nlohmann::json train_language_model(const TrainOptions& o) {
       auto tb = epoch_train.batch(b);
       const std::int64_t n_tok = tb.lengths.sum().item<std::int64_t>() - static_cast<std::int64_t>(b.size());
       opt->zero_grad();
-      auto loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / static_cast<double>(n_tok);
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(bf16);  // the forward's products in bf16; backward follows the recorded casts
+        loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / static_cast<double>(n_tok);
+      }
       loss.backward();
       if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
       opt->step();

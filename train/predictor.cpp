@@ -1,7 +1,5 @@
 #include "train/predictor.h"
 
-#include <ATen/autocast_mode.h>
-
 #include <torch/torch.h>
 
 #include <cmath>
@@ -15,32 +13,6 @@
 
 namespace hitforge::train {
 using core::str_cat;
-
-Precision parse_precision(const std::string& text) {
-  if (text == "fp32") return Precision::fp32;
-  if (text == "bf16") return Precision::bf16;
-  throw core::UsageError(str_cat("unknown precision '", text, "' (known: fp32, bf16)"));
-}
-
-namespace {
-// CPU autocast for the scope of one prediction (bfloat16 is its default lower-precision type).
-class AutocastScope {
- public:
-  explicit AutocastScope(bool on) : on_(on && !at::autocast::is_cpu_enabled()) {
-    if (on_) at::autocast::set_cpu_enabled(true);
-  }
-  ~AutocastScope() {
-    if (!on_) return;
-    at::autocast::clear_cache();
-    at::autocast::set_cpu_enabled(false);
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool on_;
-};
-}  // namespace
 
 std::vector<float> predict_raw(models::PropertyModel& model, const FeatureRows& rows, const torch::Device& device,
                                std::size_t batch_size, Precision precision) {

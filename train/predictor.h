@@ -9,15 +9,10 @@
 
 #include "models/property_model.h"
 #include "train/feature_rows.h"
+#include "train/precision.h"
 #include "train/run_manifest.h"
 
 namespace hitforge::train {
-
-/// Arithmetic of inference. bf16: matrix products in bfloat16 through torch's CPU autocast (oneDNN; ~2.5× the fp32
-/// matmul throughput on CPUs with AVX512_BF16 or AMX), everything else in fp32; predictions differ from fp32 by
-/// about 1% of their spread — for ranking large libraries, not for reporting values.
-enum class Precision { fp32, bf16 };
-Precision parse_precision(const std::string& text);  ///< "fp32" | "bf16"; UsageError otherwise
 
 /// Raw model outputs [n, n_tasks] (row-major) for every row of `rows`, in eval mode without gradients. A model in eval
 /// mode is only read (safe from several threads at once); one in training mode is switched to eval and back.

@@ -25,6 +25,7 @@
 #include "train/lr_schedule.h"
 #include "train/metrics.h"
 #include "train/pair_trainer.h"
+#include "train/precision.h"
 #include "train/predictor.h"
 #include "train/run_manifest.h"
 #include "train/train_state.h"
@@ -43,7 +44,7 @@ nlohmann::json TrainOptions::to_json() const {
           {"optimizer", optimizer},
           {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
           {"ensemble", ensemble},   {"seed", seed},           {"device", device},
-          {"randomize_smiles", randomize_smiles}, {"init_from", init_from}};
+          {"randomize_smiles", randomize_smiles}, {"init_from", init_from}, {"precision", precision}};
 }
 
 namespace {
@@ -109,11 +110,14 @@ NoamSchedule make_schedule(const TrainOptions& o, std::int64_t steps_per_epoch) 
 nlohmann::json train_run(const TrainOptions& o) {
   // the schedule's options, before any trainer writes a run directory
   make_schedule(o, 1).validate();
+  parse_precision(o.precision);
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
                    "smiles_transformer), not to ", o.model);
   HITFORGE_REQUIRE(o.init_from.empty(), "--init-from applies to language models (smiles_lstm, smiles_transformer, ",
                    "protein_lm), not to ", o.model);
+  HITFORGE_REQUIRE(o.precision == "fp32", "--precision ", o.precision, " applies to language-model training ",
+                   "(smiles_lstm, smiles_transformer, protein_lm), not to ", o.model, "; train it in fp32");
   if (models::is_pair_model(o.model)) return train_pair_model(o);           // drug–target affinity: train/pair_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
   HITFORGE_REQUIRE(!o.split.empty(), "property models need a named split of the dataset (--split)");

@@ -46,6 +46,8 @@ struct TrainOptions {
   // language models only
   double valid_fraction = 0.05;      ///< random validation hold-out when no split is named
   bool randomize_smiles = false;     ///< each epoch, every training molecule as a fresh randomised SMILES
+  std::string precision = "fp32";    ///< training steps' matrix products: fp32 | bf16 (autocast on CPU, fp32 master
+                                     ///< weights and optimizer; train/precision.h); validation stays fp32
   std::string init_from;             ///< warm start: weights of this language-model run (or model.pt), same
                                      ///< model options but dropout, the data's token ids mapped onto its
                                      ///< vocabulary; fresh optimizer and LR schedule (fine-tuning)

@@ -1,8 +1,10 @@
 // Language-model training: length bucketing covers every sequence once with little padding and gives the same loss
 // as an unbucketed, padded and masked computation; the trainer learns (validation NLL beats a unigram baseline),
-// resumes to exactly the uninterrupted result, and its checkpoint rebuilds the model and vocabulary on its own.
+// resumes to exactly the uninterrupted result, and its checkpoint rebuilds the model and vocabulary on its own;
+// bf16 training (CPU autocast) learns as fp32 does and saves fp32 weights.
 #include <catch2/catch.hpp>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -393,4 +395,37 @@ TEST_CASE("LM trainer: --randomize-smiles shows new spellings each epoch, reprod
   bad.model = "fp_mlp";
   bad.randomize_smiles = true;
   CHECK_THROWS_WITH(train::train_run(bad), Catch::Contains("--randomize-smiles applies to language models"));
+}
+
+TEST_CASE("LM trainer: --precision bf16 learns as fp32 does; other models and names are refused", "[train]") {
+  testing::lm_one_thread();
+  testing::TempDir dir;
+  const std::string data = build_tokens_dataset(dir);
+  auto fp32 = train::train_run(lm_options(data, dir.file("fp32"), 8));
+  auto o = lm_options(data, dir.file("bf16"), 8);
+  o.precision = "bf16";
+  auto bf16 = train::train_run(o);
+  CHECK_FALSE(at::autocast::is_cpu_enabled());  // the scope ends with the step
+  const double a = fp32["valid"]["nll_per_token"].get<double>(), b = bf16["valid"]["nll_per_token"].get<double>();
+  INFO("valid NLL/token fp32 " << a << ", bf16 " << b);
+  CHECK(b != a);                      // the products really ran in bf16
+  CHECK(std::abs(b - a) < 0.05 * a);  // ... and learned as much
+  CHECK(b < 0.8 * unigram_valid_nll_per_token(data));
+  auto manifest = nlohmann::json::parse(std::ifstream(dir.file("bf16") + "/run.json"));
+  CHECK(manifest["train_options"]["precision"] == "bf16");
+  // the saved weights are fp32 and score the validation set in fp32 as the trainer reported
+  auto prior = train::load_language_model(dir.file("bf16"), torch::kCPU);
+  for (const auto& p : prior.model->parameters()) CHECK(p.scalar_type() == torch::kFloat);
+  data::Dataset ds(data);
+  auto va = train::TokenSequences::load(ds, "smiles_tokens", ds.split("r").split.valid, {});
+  CHECK(train::corpus_nll(*prior.model, va).per_token() == Approx(b).epsilon(1e-6));
+
+  auto prop = lm_options(data, dir.file("prop"), 1);
+  prop.model = "fp_mlp";
+  prop.precision = "bf16";
+  CHECK_THROWS_WITH(train::train_run(prop), Catch::Contains("--precision bf16 applies to language-model training"));
+  auto bad = lm_options(data, dir.file("bad"), 1);
+  bad.precision = "fp16";
+  CHECK_THROWS_WITH(train::train_run(bad), Catch::Contains("unknown precision 'fp16'"));
+  CHECK_FALSE(fs::exists(dir.file("bad")));
 }
