@@ -6,8 +6,8 @@ namespace hitforge::train {
 
 /// bf16: matrix products in bfloat16 through torch's CPU autocast (oneDNN; AVX512_BF16 or AMX), everything else —
 /// weights, optimizer state, cell states, losses — in fp32. For inference, predictions differ from fp32 by about 1%
-/// of their spread; for language-model training, the fp32 master weights get bf16-product gradients (standard mixed
-/// precision; measured in docs/benchmarks.md).
+/// of their spread (for ranking large libraries, not for reporting values); for language-model training, the fp32
+/// master weights get bf16-product gradients (standard mixed precision; measured in docs/benchmarks.md).
 enum class Precision { fp32, bf16 };
 Precision parse_precision(const std::string& text);  ///< "fp32" | "bf16"; UsageError otherwise
 

@@ -110,13 +110,13 @@ NoamSchedule make_schedule(const TrainOptions& o, std::int64_t steps_per_epoch) 
 nlohmann::json train_run(const TrainOptions& o) {
   // the schedule's options, before any trainer writes a run directory
   make_schedule(o, 1).validate();
-  parse_precision(o.precision);
+  const Precision precision = parse_precision(o.precision);
   if (models::is_language_model(o.model)) return train_language_model(o);  // generative priors: train/lm_trainer
   HITFORGE_REQUIRE(!o.randomize_smiles, "--randomize-smiles applies to language models (smiles_lstm, ",
                    "smiles_transformer), not to ", o.model);
   HITFORGE_REQUIRE(o.init_from.empty(), "--init-from applies to language models (smiles_lstm, smiles_transformer, ",
                    "protein_lm), not to ", o.model);
-  HITFORGE_REQUIRE(o.precision == "fp32", "--precision ", o.precision, " applies to language-model training ",
+  HITFORGE_REQUIRE(precision == Precision::fp32, "--precision ", o.precision, " applies to language-model training ",
                    "(smiles_lstm, smiles_transformer, protein_lm), not to ", o.model, "; train it in fp32");
   if (models::is_pair_model(o.model)) return train_pair_model(o);           // drug–target affinity: train/pair_trainer
   HITFORGE_REQUIRE(!o.out_dir.empty(), "no run directory given (--out)");
