@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <numeric>
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "models/lstm_recurrence.h"
 
 namespace hitforge::models {
 
@@ -54,19 +54,8 @@ Packing make_packing(const torch::Tensor& lengths, std::int64_t t_max) {
   return p;
 }
 
-// One LSTM step in place of PyTorch's gate order (i, f, g, o): c ← f⊙c + i⊙g, h ← o⊙tanh(c). `gates` [b, 4H].
-std::pair<torch::Tensor, torch::Tensor> lstm_cell(const torch::Tensor& gates, const torch::Tensor& c) {
-  auto g = gates.chunk(4, 1);
-  auto i = torch::sigmoid(g[0]);
-  auto f = torch::sigmoid(g[1]);
-  auto cand = torch::tanh(g[2]);
-  auto o = torch::sigmoid(g[3]);
-  auto c_new = f * c + i * cand;
-  auto h_new = o * torch::tanh(c_new);
-  return {h_new, c_new};
-}
-
-// Same without autograd, reusing `gates` and updating `c` in place.
+// One LSTM step without autograd in PyTorch's gate order (i, f, g, o), reusing `gates` [b, 4H] and updating `c` in
+// place: c ← f⊙c + i⊙g, returns h = o⊙tanh(c). (Training runs the whole recurrence in lstm_recurrence.)
 torch::Tensor lstm_cell_(torch::Tensor& gates, torch::Tensor& c) {
   auto g = gates.chunk(4, 1);
   g[0].sigmoid_();
@@ -138,36 +127,13 @@ torch::Tensor SmilesLSTMImpl::packed_hidden(const torch::Tensor& tokens, const t
   TORCH_CHECK(ids.numel() == 0 || (ids.min().item<std::int64_t>() >= 0 &&
                                    ids.max().item<std::int64_t>() < options.vocab_size()),
               "smiles_lstm: token id outside [0, ", options.vocab_size(), ")");
-  const std::int64_t h_dim = options.hidden();
-  const std::int64_t b0 = p.batch_sizes.empty() ? 0 : p.batch_sizes.front();
-  auto fopts = embedding->weight.options();
   // layer 0 input projection: one row of the [V, 4H] table per token (exact: embedding then a linear map)
   torch::Tensor x = torch::embedding(input_table(), ids);
   torch::Tensor y;
   for (std::int64_t k = 0; k < options.layers(); ++k) {
     auto w = layer(k);
     if (k > 0) x = torch::addmm(w.bias, y, w.w_ih.t());  // all real tokens at once
-    // one split per layer (its backward is one concatenation; a narrow per step would zero-fill the whole [N, 4H]
-    // gradient once per step)
-    auto pre = x.split_with_sizes(p.batch_sizes, 0);
-    // Under CPU autocast every addmm casts its operands; the cast cache skips the non-leaf transpose, so cast it
-    // once per layer here rather than once per time step.
-    auto w_hh_t = w.w_hh.t();
-    if (at::autocast::is_cpu_enabled()) w_hh_t = w_hh_t.to(at::autocast::get_autocast_cpu_dtype());
-    auto h = torch::zeros({b0, h_dim}, fopts), c = torch::zeros({b0, h_dim}, fopts);
-    std::vector<torch::Tensor> outs;
-    outs.reserve(p.batch_sizes.size());
-    for (std::size_t t = 0; t < p.batch_sizes.size(); ++t) {
-      const std::int64_t bs = p.batch_sizes[t];
-      if (bs < h.size(0)) {
-        h = h.narrow(0, 0, bs);
-        c = c.narrow(0, 0, bs);
-      }
-      auto gates = t == 0 ? pre[t] : torch::addmm(pre[t], h, w_hh_t);
-      std::tie(h, c) = lstm_cell(gates, c);
-      outs.push_back(h);
-    }
-    y = dropout(torch::cat(outs, 0));
+    y = dropout(lstm_recurrence(x, w.w_hh, p.batch_sizes));
   }
   return y;
 }
