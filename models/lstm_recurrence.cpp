@@ -1,5 +1,6 @@
 #include "models/lstm_recurrence.h"
 
+#include <ATen/autocast_mode.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/torch.h>
 
@@ -127,6 +128,8 @@ class LstmRecurrence : public torch::autograd::Function<LstmRecurrence> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    TORCH_CHECK(!torch::GradMode::is_enabled(),
+                "lstm_recurrence: double backward (create_graph) is not supported; its backward is hand-written");
     c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::DispatchKey::AutocastCPU);
     const auto saved = ctx->get_saved_variables();
     const auto &gates = saved[0], &c = saved[1], &tanh_c = saved[2], &y = saved[3], &w_hh = saved[4];
@@ -176,7 +179,37 @@ class LstmRecurrence : public torch::autograd::Function<LstmRecurrence> {
 
 at::Tensor lstm_recurrence(const at::Tensor& pre, const at::Tensor& w_hh, const std::vector<std::int64_t>& batch_sizes) {
   if (batch_sizes.empty()) return torch::zeros({0, w_hh.size(1)}, pre.options().dtype(torch::kFloat));
+  if (!pre.device().is_cpu()) return lstm_recurrence_by_steps(pre, w_hh, batch_sizes);
   return LstmRecurrence::apply(pre, w_hh, batch_sizes);
+}
+
+at::Tensor lstm_recurrence_by_steps(const at::Tensor& pre, const at::Tensor& w_hh,
+                                    const std::vector<std::int64_t>& batch_sizes) {
+  step_offsets(batch_sizes);  // checks the sizes
+  const std::int64_t h_dim = w_hh.size(1);
+  if (batch_sizes.empty()) return torch::zeros({0, h_dim}, w_hh.options());
+  // one split per layer (its backward is one concatenation; a narrow per step would zero-fill the whole [N, 4H]
+  // gradient once per step)
+  auto steps = pre.split_with_sizes(batch_sizes, 0);
+  // Under CPU autocast every addmm casts its operands; the cast cache skips the non-leaf transpose, so cast it once.
+  auto w_t = w_hh.t();
+  if (pre.device().is_cpu() && at::autocast::is_cpu_enabled()) w_t = w_t.to(at::autocast::get_autocast_cpu_dtype());
+  auto h = torch::zeros({batch_sizes.front(), h_dim}, w_hh.options());
+  auto c = torch::zeros({batch_sizes.front(), h_dim}, w_hh.options());
+  std::vector<at::Tensor> outs;
+  outs.reserve(batch_sizes.size());
+  for (std::size_t t = 0; t < batch_sizes.size(); ++t) {
+    const std::int64_t bs = batch_sizes[t];
+    if (bs < h.size(0)) {
+      h = h.narrow(0, 0, bs);
+      c = c.narrow(0, 0, bs);
+    }
+    auto g = (t == 0 ? steps[t] : torch::addmm(steps[t], h, w_t)).chunk(4, 1);
+    c = torch::sigmoid(g[1]) * c + torch::sigmoid(g[0]) * torch::tanh(g[2]);
+    h = torch::sigmoid(g[3]) * torch::tanh(c);
+    outs.push_back(h);
+  }
+  return torch::cat(outs, 0);
 }
 
 }  // namespace hitforge::models
