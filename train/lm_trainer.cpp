@@ -315,6 +315,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split &&
                          old.vocabulary == man.vocabulary && old.tokens_block == man.tokens_block,
                      "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+    require_same_trajectory(old.train_options, o, o.out_dir);
   }
   fs::create_directories(dir);
   man.save(o.out_dir);

@@ -199,6 +199,7 @@ nlohmann::json train_pair_model(const TrainOptions& o) {
     HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split &&
                          old.ligand_block.name == man.ligand_block.name,
                      "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+    require_same_trajectory(old.train_options, o, o.out_dir);
   } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
     throw UsageError(
         str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));

@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include <algorithm>
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -45,6 +47,22 @@ nlohmann::json TrainOptions::to_json() const {
           {"weight_decay", weight_decay}, {"grad_clip", grad_clip}, {"class_weights", class_weights},
           {"ensemble", ensemble},   {"seed", seed},           {"device", device},
           {"randomize_smiles", randomize_smiles}, {"init_from", init_from}, {"precision", precision}};
+}
+
+void require_same_trajectory(const nlohmann::json& recorded, const TrainOptions& now, const std::string& out_dir) {
+  static const char* const kKeys[] = {"epochs",           "batch_size", "max_lr",    "init_lr",      "final_lr",
+                                      "warmup_epochs",    "lr_decay",   "optimizer", "weight_decay", "grad_clip",
+                                      "class_weights",    "seed",       "ensemble",  "task",         "targets",
+                                      "randomize_smiles", "precision"};
+  const nlohmann::json current = now.to_json();
+  for (const char* key : kKeys) {
+    if (!recorded.contains(key) || !current.contains(key) || recorded[key] == current[key]) continue;
+    std::string flag = std::string(key) == "max_lr" ? "lr" : key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    throw UsageError(str_cat("cannot resume '", out_dir, "': it was started with --", flag, " ", recorded[key].dump(),
+                             ", not ", current[key].dump(), " (a resumed run must follow the same training ",
+                             "trajectory; to change it, start a new run)"));
+  }
 }
 
 namespace {
@@ -207,6 +225,7 @@ nlohmann::json train_run(const TrainOptions& o) {
       RunManifest old = RunManifest::load(o.out_dir);
       HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
                        "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+      require_same_trajectory(old.train_options, o, o.out_dir);
     } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
       throw UsageError(str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));
     }

@@ -215,6 +215,13 @@ TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itse
   CHECK_FALSE(fs::exists(dir.file("resumed") + "/metrics.json"));
   CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--resume"));  // no silent overwrite
   o.resume = true;
+  for (const char* flag : {"--lr-decay", "--seed", "--epochs"}) {  // another trajectory is refused, naming the option
+    auto other = o;
+    if (std::string(flag) == "--lr-decay") other.lr_decay = other.lr_decay == "linear" ? "cosine" : "linear";
+    if (std::string(flag) == "--seed") other.seed += 1;
+    if (std::string(flag) == "--epochs") other.epochs += 2;
+    CHECK_THROWS_WITH(train::train_run(other), Catch::Contains(flag) && Catch::Contains("same training trajectory"));
+  }
   o.session_epochs = 4;
   CHECK(train::train_run(o).value("paused", false));
   o.session_epochs = 0;

@@ -210,6 +210,9 @@ TEST_CASE("dta resumed after an interruption ends with the metrics of an uninter
   CHECK(paused["epoch"] == 2);
   CHECK_THROWS_WITH(train::train_run(o), Contains("already holds a run"));  // without --resume
   o.resume = true;
+  o.batch_size += 1;  // another trajectory: refused before anything is written
+  CHECK_THROWS_WITH(train::train_run(o), Contains("--batch-size") && Contains("same training trajectory"));
+  o.batch_size -= 1;
   o.session_epochs = 0;
   auto resumed = train::train_run(o);
   for (const char* s : {"train", "valid", "test"})

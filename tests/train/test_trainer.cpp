@@ -107,6 +107,10 @@ TEST_CASE("fingerprint MLP learns TPSA, deterministically, and its checkpoint re
   // refusing to overwrite a finished run without --resume
   o.out_dir = dir.file("run_a");
   CHECK_THROWS(train::train_run(o));
+  // and to resume it on another trajectory: the option and both values are named
+  o.resume = true;
+  o.max_lr *= 2;
+  CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--lr") && Catch::Contains("same training trajectory"));
 }
 
 TEST_CASE("D-MPNN learns TPSA from graphs; ensembles report spread", "[train]") {
