@@ -50,10 +50,10 @@ nlohmann::json TrainOptions::to_json() const {
 }
 
 void require_same_trajectory(const nlohmann::json& recorded, const TrainOptions& now, const std::string& out_dir) {
-  static const char* const kKeys[] = {"epochs",           "batch_size", "max_lr",    "init_lr",      "final_lr",
-                                      "warmup_epochs",    "lr_decay",   "optimizer", "weight_decay", "grad_clip",
-                                      "class_weights",    "seed",       "ensemble",  "task",         "targets",
-                                      "randomize_smiles", "precision"};
+  static const char* const kKeys[] = {"epochs",    "patience",         "batch_size", "max_lr",    "init_lr",
+                                      "final_lr",  "warmup_epochs",    "lr_decay",   "optimizer", "weight_decay",
+                                      "grad_clip", "class_weights",    "seed",       "ensemble",  "task",
+                                      "targets",   "randomize_smiles", "precision"};
   const nlohmann::json current = now.to_json();
   for (const char* key : kKeys) {
     if (!recorded.contains(key) || !current.contains(key) || recorded[key] == current[key]) continue;

@@ -57,9 +57,9 @@ struct TrainOptions {
 };
 
 /// Refuses (UsageError naming the option and both values) to resume the run in `out_dir` when an option that shapes
-/// its training trajectory differs from `recorded` (its run.json train_options): epochs, batch size, the learning-rate
-/// schedule, optimizer, weight decay, clipping, class weights, seed, ensemble size, task, targets, SMILES
-/// randomisation, precision — so a resumed run ends as the uninterrupted one would. Threads, device and
+/// its training trajectory differs from `recorded` (its run.json train_options): epochs, patience, batch size, the
+/// learning-rate schedule, optimizer, weight decay, clipping, class weights, seed, ensemble size, task, targets,
+/// SMILES randomisation, precision — so a resumed run ends as the uninterrupted one would. Threads, device and
 /// `session_epochs` may change; options a recorded run predates are not compared.
 void require_same_trajectory(const nlohmann::json& recorded, const TrainOptions& now, const std::string& out_dir);
 
