@@ -124,7 +124,8 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
                 "Language models: every epoch shows each training molecule as a new random SMILES (augmentation)");
   cmd->add_option("--precision", o.precision,
                   "Language models: fp32, or bf16 matrix products in the training steps (CPU autocast; fp32 weights "
-                  "and optimizer; 1.2-1.4x the tokens/s of fp32 on AVX512_BF16/AMX CPUs, docs/benchmarks.md)")
+                  "and optimizer; 1.16-1.3x the tokens/s of fp32 measured on AVX512_BF16 and AMX CPUs, "
+                  "docs/benchmarks.md)")
       ->capture_default_str()
       ->check(CLI::IsMember({"fp32", "bf16"}));
   cmd->add_option("--init-from", o.init_from,
