@@ -139,7 +139,10 @@ class LstmRecurrence : public torch::autograd::Function<LstmRecurrence> {
     const std::int64_t n = off.back(), h = w_hh.size(1), b0 = batch_sizes.front();
     auto grad_y = grad_outputs[0].to(torch::kFloat).contiguous();
     auto w = w_hh.to(low).contiguous();
-    auto dgates = torch::empty({n, 4 * h}, gates.options());
+    // dW_hh's product runs over the n - b0 rows after the first step, in bf16 rounded up to gemm_rows (zero rows)
+    const std::int64_t k = n - b0, k_rows = low == torch::kFloat ? k : gemm_rows(k);
+    auto dgates = torch::empty({b0 + k_rows, 4 * h}, gates.options());
+    if (k_rows > k) dgates.narrow(0, n, k_rows - k).zero_();
     auto dh_carry = torch::zeros({b0, h}, gates.options());
     auto dc_carry = torch::zeros({b0, h}, gates.options());
     const float* gp = gates.data_ptr<float>();
@@ -164,18 +167,26 @@ class LstmRecurrence : public torch::autograd::Function<LstmRecurrence> {
       std::vector<at::Tensor> prev;
       prev.reserve(batch_sizes.size() - 1);
       for (std::size_t t = 1; t < batch_sizes.size(); ++t) prev.push_back(y.narrow(0, off[t - 1], batch_sizes[t]));
+      if (k_rows > k) prev.push_back(torch::zeros({k_rows - k, h}, y.options()));
       auto h_prev = torch::cat(prev, 0);
-      auto dg_rest = dgates.narrow(0, b0, n - b0);
+      auto dg_rest = dgates.narrow(0, b0, k_rows);
       grad_w = low == torch::kFloat ? torch::mm(dg_rest.t(), h_prev)
                                     : torch::mm(dg_rest.t().to(low), h_prev.to(low)).to(torch::kFloat);
     } else {
       grad_w = torch::zeros_like(w_hh);
     }
-    return {dgates.to(low), grad_w.to(w_hh.scalar_type()), at::Tensor()};
+    return {dgates.narrow(0, 0, n).to(low), grad_w.to(w_hh.scalar_type()), at::Tensor()};
   }
 };
 
 }  // namespace
+
+std::int64_t gemm_rows(std::int64_t n) {
+  if (n <= 0) return n;
+  std::int64_t q = 64;
+  while (q * 32 <= n) q *= 2;
+  return (n + q - 1) / q * q;
+}
 
 at::Tensor lstm_recurrence(const at::Tensor& pre, const at::Tensor& w_hh, const std::vector<std::int64_t>& batch_sizes) {
   if (batch_sizes.empty()) return torch::zeros({0, w_hh.size(1)}, pre.options().dtype(torch::kFloat));

@@ -24,6 +24,14 @@ namespace hitforge::models {
 /// the cell state and the element-wise backward stay float32; the gradient for `pre` is returned in its dtype.
 at::Tensor lstm_recurrence(const at::Tensor& pre, const at::Tensor& w_hh, const std::vector<std::int64_t>& batch_sizes);
 
+/// Row count at which products over all tokens of a batch run under CPU autocast: `n` rounded up to a multiple of
+/// 64 below 2,048 rows, above that of the largest power of two ≤ n/16 (from 1,024 rows on at most 1/16 more rows,
+/// 16 sizes per doubling).
+/// oneDNN compiles and caches one kernel per product shape (1,024 by default); a packed batch's token count is
+/// different almost every batch, and exact shapes made a bf16 ChEMBL epoch grow the process by hundreds of MB and
+/// recompile kernels once the cache was full.
+std::int64_t gemm_rows(std::int64_t n);
+
 /// The same recurrence step by step under autograd (any device; under CPU autocast the gates are bfloat16 too).
 at::Tensor lstm_recurrence_by_steps(const at::Tensor& pre, const at::Tensor& w_hh,
                                     const std::vector<std::int64_t>& batch_sizes);

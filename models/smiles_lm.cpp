@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "core/error.h"
@@ -114,7 +115,7 @@ torch::Tensor SmilesLSTMImpl::input_table() {
   return torch::addmm(l0.bias, embedding->weight, l0.w_ih.t());
 }
 
-torch::Tensor SmilesLSTMImpl::packed_hidden(const torch::Tensor& tokens, const torch::Tensor& lengths,
+torch::Tensor SmilesLSTMImpl::packed_logits(const torch::Tensor& tokens, const torch::Tensor& lengths,
                                             torch::Tensor& flat, torch::Tensor& row_of) {
   TORCH_CHECK(tokens.dim() == 2, "smiles_lstm: tokens must be [B, T], got ", tokens.sizes());
   TORCH_CHECK(lengths.dim() == 1 && lengths.size(0) == tokens.size(0), "smiles_lstm: lengths must be [B] with B = ",
@@ -127,21 +128,27 @@ torch::Tensor SmilesLSTMImpl::packed_hidden(const torch::Tensor& tokens, const t
   TORCH_CHECK(ids.numel() == 0 || (ids.min().item<std::int64_t>() >= 0 &&
                                    ids.max().item<std::int64_t>() < options.vocab_size()),
               "smiles_lstm: token id outside [0, ", options.vocab_size(), ")");
+  // Under CPU autocast the products over all tokens run in oneDNN, which compiles and caches a kernel per shape; the
+  // token count changes with nearly every batch, so they run on gemm_rows(n) rows (padding rows are ignored).
+  const std::int64_t n = ids.size(0);
+  const std::int64_t rows = device.is_cpu() && at::autocast::is_cpu_enabled() ? gemm_rows(n) : n;
+  if (rows > n) ids = torch::cat({ids, torch::full({rows - n}, options.pad_id(), ids.options())});
   // layer 0 input projection: one row of the [V, 4H] table per token (exact: embedding then a linear map)
   torch::Tensor x = torch::embedding(input_table(), ids);
   torch::Tensor y;
   for (std::int64_t k = 0; k < options.layers(); ++k) {
     auto w = layer(k);
-    if (k > 0) x = torch::addmm(w.bias, y, w.w_ih.t());  // all real tokens at once
-    y = dropout(lstm_recurrence(x, w.w_hh, p.batch_sizes));
+    if (k > 0) x = torch::addmm(w.bias, y, w.w_ih.t());  // all tokens at once
+    y = dropout(lstm_recurrence(rows > n ? x.narrow(0, 0, n) : x, w.w_hh, p.batch_sizes));
+    if (rows > n) y = torch::constant_pad_nd(y, {0, 0, 0, rows - n});
   }
-  return y;
+  auto logits = out(y);
+  return rows > n ? logits.narrow(0, 0, n) : logits;
 }
 
 torch::Tensor SmilesLSTMImpl::forward(const torch::Tensor& tokens, const torch::Tensor& lengths) {
   torch::Tensor flat, row_of;
-  auto hidden = packed_hidden(tokens, lengths, flat, row_of);
-  auto logits = out(hidden);
+  auto logits = packed_logits(tokens, lengths, flat, row_of);
   const std::int64_t b = tokens.size(0), t = tokens.size(1), v = options.vocab_size();
   return torch::zeros({b * t, v}, logits.options()).index_copy(0, flat, logits).view({b, t, v});
 }
@@ -157,12 +164,12 @@ torch::Tensor SmilesLSTMImpl::sequence_nll(const torch::Tensor& sequences, const
   const std::int64_t b = seq.size(0), t = seq.size(1);
   auto inputs = seq.narrow(1, 0, t - 1).contiguous();
   torch::Tensor flat, row_of;
-  auto hidden = packed_hidden(inputs, len - 1, flat, row_of);
+  auto logits = packed_logits(inputs, len - 1, flat, row_of);
   // the target of input position (b, t) is token (b, t + 1): flat index b * (T - 1) + t maps to b * T + t + 1
   auto target_flat = flat + row_of + 1;
   auto targets = seq.reshape({-1}).index_select(0, target_flat);
   // fp32 log-softmax also when the products run in bf16 under autocast
-  auto token_nll = torch::cross_entropy_loss(out(hidden).to(torch::kFloat), targets, {}, at::Reduction::None);
+  auto token_nll = torch::cross_entropy_loss(logits.to(torch::kFloat), targets, {}, at::Reduction::None);
   return torch::zeros({b}, token_nll.options()).index_add(0, row_of, token_nll);
 }
 

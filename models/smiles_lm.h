@@ -97,9 +97,9 @@ class SmilesLSTMImpl : public torch::nn::Cloneable<SmilesLSTMImpl> {
   LayerWeights layer(std::int64_t k);
   /// [V, 4H]: embedding · W_ih0ᵀ + b_ih0 + b_hh0 (layer 0's input projection for every token).
   torch::Tensor input_table();
-  /// Top-layer hidden states of the packed real tokens of `tokens` [B, T] / lengths [B] (after dropout) [N, H],
-  /// with the packing: flat[i] = b * T + t of packed row i (time-major, longest rows first).
-  torch::Tensor packed_hidden(const torch::Tensor& tokens, const torch::Tensor& lengths, torch::Tensor& flat,
+  /// Output logits [N, V] of the packed real tokens of `tokens` [B, T] / lengths [B], with the packing:
+  /// flat[i] = b * T + t of packed row i (time-major, longest rows first), row_of[i] = b.
+  torch::Tensor packed_logits(const torch::Tensor& tokens, const torch::Tensor& lengths, torch::Tensor& flat,
                               torch::Tensor& row_of);
 };
 

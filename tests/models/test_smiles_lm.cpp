@@ -133,6 +133,48 @@ TEST_CASE("lstm_recurrence: fused CPU node against the step-by-step version, fp3
                     Catch::Contains("double backward"));
 }
 
+TEST_CASE("gemm_rows: bounded padding and few distinct sizes", "[models]") {
+  std::set<std::int64_t> sizes;
+  for (std::int64_t n = 1; n <= 8192; ++n) {
+    const std::int64_t r = models::gemm_rows(n);
+    INFO("n = " << n);
+    REQUIRE(r >= n);
+    CHECK(r - n < 64 + n / 16);
+    if (n >= 1024) CHECK((r - n) * 16 <= n);
+    sizes.insert(r);
+  }
+  CHECK(models::gemm_rows(0) == 0);
+  CHECK(models::gemm_rows(64) == 64);
+  CHECK(sizes.size() <= 16 + 3 * 16);  // up to 1,024 rows, then three doublings
+}
+
+TEST_CASE("smiles_lstm: bf16 autocast with padded products stays within bf16 precision of fp32", "[models]") {
+  auto m = tiny_lstm(12, 2);
+  auto b = models::make_token_batch(random_bodies(10, 9, 12, 4), m->specials());
+  const std::int64_t n_tokens = (b.lengths - 1).sum().item<std::int64_t>();
+  REQUIRE(models::gemm_rows(n_tokens) > n_tokens);  // padding rows exist
+  REQUIRE(models::gemm_rows(n_tokens - b.lengths.size(0)) > n_tokens - b.lengths.size(0));
+  auto run = [&](bool bf16) {
+    m->zero_grad();
+    at::autocast::set_cpu_enabled(bf16);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    auto ll = m->log_likelihood(b.tokens);
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    (ll * torch::linspace(0.5, 1.5, ll.size(0))).sum().backward();
+    std::map<std::string, torch::Tensor> g;
+    for (const auto& p : m->named_parameters()) g[p.key()] = p.value().grad().clone();
+    g["ll"] = ll.detach().to(torch::kFloat);
+    return g;
+  };
+  const auto fp32 = run(false), bf16 = run(true);
+  for (const auto& [name, g] : fp32) {
+    INFO(name);
+    const double rel = ((bf16.at(name) - g).norm() / g.norm()).item<double>();
+    CHECK(rel < 0.05);
+  }
+}
+
 TEST_CASE("smiles_lstm: log_likelihood is the sum of per-step log-softmax gathered from forward()", "[models]") {
   auto m = tiny_lstm(15, 3);
   m->eval();
