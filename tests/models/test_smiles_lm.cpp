@@ -48,6 +48,23 @@ torch::Tensor reference_log_likelihood(SmilesLSTM& m, const models::TokenBatch& 
   return (lp * mask).sum(1);
 }
 
+// bf16 CPU autocast when `on`, switched off with its cast cache cleared at the end of the scope, also when a check
+// throws, so a failure cannot leave autocast on for the test cases after it (train::AutocastScope does this for
+// the trainers; this executable links only the models library).
+class Bf16Autocast {
+ public:
+  explicit Bf16Autocast(bool on) {
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(on);
+  }
+  ~Bf16Autocast() {
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("smiles_lstm: packed recurrence equals torch::nn::LSTM over the padded batch", "[models]") {
@@ -107,13 +124,13 @@ TEST_CASE("lstm_recurrence: fused CPU node against the step-by-step version, fp3
   auto weights = torch::rand({n, h});  // a loss that weighs every output differently
   auto run = [&](bool fused, bool bf16) {
     auto pre = pre0.clone().requires_grad_(true), w = w0.clone().requires_grad_(true);
-    at::autocast::set_cpu_enabled(bf16);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    // under autocast the input projection arrives in bf16, as from the model's addmm
-    auto x = bf16 ? pre.to(at::kBFloat16) : pre;
-    auto y = fused ? models::lstm_recurrence(x, w, sizes) : models::lstm_recurrence_by_steps(x, w, sizes);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    torch::Tensor y;
+    {
+      Bf16Autocast autocast(bf16);
+      // under autocast the input projection arrives in bf16, as from the model's addmm
+      auto x = bf16 ? pre.to(at::kBFloat16) : pre;
+      y = fused ? models::lstm_recurrence(x, w, sizes) : models::lstm_recurrence_by_steps(x, w, sizes);
+    }
     (y.to(torch::kFloat) * weights).sum().backward();
     return std::vector<torch::Tensor>{y.detach().to(torch::kFloat), pre.grad(), w.grad()};
   };
@@ -156,11 +173,11 @@ TEST_CASE("smiles_lstm: bf16 autocast with padded products stays within bf16 pre
   REQUIRE(models::gemm_rows(n_tokens - b.lengths.size(0)) > n_tokens - b.lengths.size(0));
   auto run = [&](bool bf16) {
     m->zero_grad();
-    at::autocast::set_cpu_enabled(bf16);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    auto ll = m->log_likelihood(b.tokens);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
+    torch::Tensor ll;
+    {
+      Bf16Autocast autocast(bf16);
+      ll = m->log_likelihood(b.tokens);
+    }
     (ll * torch::linspace(0.5, 1.5, ll.size(0))).sum().backward();
     std::map<std::string, torch::Tensor> g;
     for (const auto& p : m->named_parameters()) g[p.key()] = p.value().grad().clone();
