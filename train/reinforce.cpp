@@ -32,6 +32,7 @@ nlohmann::json ReinforceOptions::to_json() const {
           {"learning_rate", learning_rate},
           {"grad_clip", grad_clip},
           {"temperature", temperature},
+          {"invalid_score", invalid_score},
           {"max_length", max_length},
           {"replay_size", replay_size},
           {"replay_per_step", replay_per_step},
@@ -49,6 +50,8 @@ void validate(const ReinforceOptions& o) {
   HITFORGE_REQUIRE(std::isfinite(o.learning_rate) && o.learning_rate > 0, "--learning-rate must be > 0");
   HITFORGE_REQUIRE(std::isfinite(o.grad_clip) && o.grad_clip >= 0, "--grad-clip must be >= 0");
   HITFORGE_REQUIRE(std::isfinite(o.temperature) && o.temperature > 0, "--temperature must be > 0");
+  HITFORGE_REQUIRE(std::isfinite(o.invalid_score) && o.invalid_score >= -1 && o.invalid_score <= 0,
+                   "--invalid-score must be in [-1, 0] (got ", o.invalid_score, ")");
   HITFORGE_REQUIRE(o.max_length >= 1, "--max-length must be >= 1");
   HITFORGE_REQUIRE(o.checkpoint_every >= 1 && o.log_every >= 1, "checkpoint and log periods must be >= 1");
   validate(o.diversity);
@@ -192,7 +195,11 @@ StepStats Reinforcer::step() {
   std::unordered_set<std::string> distinct;
   for (std::size_t i = 0; i < scored.decoded.size(); ++i) {
     const auto& d = scored.decoded[i];
-    if (!d.valid) continue;
+    if (!d.valid) {
+      filtered[i] = opt_.invalid_score;
+      sum_filtered += opt_.invalid_score;
+      continue;
+    }
     ++valid;
     distinct.insert(d.canonical);
     if (scored.reward_filtered[i]) ++reward_filtered;

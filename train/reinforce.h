@@ -4,16 +4,16 @@
 // copy of a prior, is trained so that its log-likelihood of each sampled sequence approaches the augmented
 // log-likelihood
 //     log p_aug(x) = log p_prior(x) + sigma * S(x),         loss = mean_x (log p_aug(x) − log p_agent(x))²
-// where S(x) in [0, 1] is the reward (0 for invalid or incomplete SMILES), after a diversity filter
-// (train/diversity_filter.h). A few sequences from an experience-replay buffer of the best molecules so far
-// (train/replay_buffer.h) join each step's loss. The prior stays frozen, which keeps the agent near chemistry the
-// prior knows.
+// where S(x) in [0, 1] is the reward (invalid_score, 0 by default, for invalid or incomplete SMILES), after a
+// diversity filter (train/diversity_filter.h). A few sequences from an experience-replay buffer of the best
+// molecules so far (train/replay_buffer.h) join each step's loss. The prior stays frozen, which keeps the agent near
+// chemistry the prior knows.
 //
 // One step: sample B sequences from the agent without gradients → decode, parse, canonicalise, Murcko scaffold
 // (OpenMP over molecules) → reward of each distinct valid molecule once → diversity filter in sample order →
 // agent log-likelihood with gradients (sequence_nll on the sampled tokens) and frozen prior log-likelihood of the
 // batch plus the replayed sequences → loss → Adam step with gradient-norm clipping → replay buffer update.
-// Incomplete samples (max_length reached without <eos>) stay in the loss with <eos> appended and score 0.
+// Incomplete samples (max_length reached without <eos>) stay in the loss with <eos> appended and score invalid_score.
 //
 // RUN_DIR (run_reinforce):
 //   run.json         options, prior, reward description (the resolved recipe) — written first, atomically; the
@@ -75,6 +75,9 @@ struct ReinforceOptions {
   double learning_rate = 1e-4;       ///< Adam
   double grad_clip = 1.0;            ///< max gradient L2 norm (0 = no clipping)
   double temperature = 1.0;          ///< sampling temperature (the loss uses the model's own likelihoods)
+  /// Reward of invalid and incomplete samples in the loss (valid ones score in [0, 1]); a negative value pushes
+  /// their likelihood below the prior's instead of leaving it there (REINVENT: 0).
+  double invalid_score = 0.0;
   std::int64_t max_length = 100;     ///< tokens per sample, <bos>/<eos> not counted
   std::size_t replay_size = 100;     ///< experience replay capacity (0 = off)
   std::size_t replay_per_step = 10;  ///< replayed sequences added to each step's loss

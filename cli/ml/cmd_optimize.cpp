@@ -101,6 +101,8 @@ void register_optimize_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--learning-rate", a.o.learning_rate, "Adam learning rate");
   cmd->add_option("--grad-clip", a.o.grad_clip, "Max gradient norm (0 = off)");
   cmd->add_option("--temperature", a.o.temperature, "Sampling temperature");
+  cmd->add_option("--invalid-score", a.o.invalid_score,
+                  "Reward of invalid or incomplete SMILES in the loss, in [-1, 0] (0 = REINVENT's)");
   cmd->add_option("--max-length", a.o.max_length, "Most tokens per SMILES");
   cmd->add_option("--replay-size", a.o.replay_size, "Experience replay: best unique molecules kept (0 = off)");
   cmd->add_option("--replay-per-step", a.o.replay_per_step, "Replayed sequences added to each step's loss");
@@ -111,7 +113,8 @@ void register_optimize_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--log-every", a.o.log_every, "Steps between log lines");
   cmd->footer(
       "Loss: (log p_prior + sigma * score - log p_agent)^2 over the batch plus replayed sequences; invalid SMILES\n"
-      "score 0. The agent in RUN_DIR/agent is a prior-format checkpoint (hitforge generate --model RUN_DIR/agent).\n"
+      "score --invalid-score (0). The agent in RUN_DIR/agent is a prior-format checkpoint\n"
+      "(hitforge generate --model RUN_DIR/agent).\n"
       "--seed, --threads and --device fix the run. Example:\n"
       "  hitforge optimize --prior priors/chembl --recipe docs/recipes/qed.json --steps 300 --out runs/qed");
   cmd->callback([&g] { run_optimize(a, g); });
