@@ -186,15 +186,23 @@ TEST_CASE("decoded samples: incomplete and unparsable SMILES are invalid", "[tra
   CHECK_FALSE(d[3].valid);
 }
 
-TEST_CASE("invalid samples score 0 and a run is repeatable per seed", "[train]") {
-  testing::lm_one_thread();
-  auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
+namespace {
+// Batch 32, no diversity filter, seed 11: the set-up of the step-level checks below.
+train::ReinforceOptions step_check_options() {
   train::ReinforceOptions o;
   o.batch_size = 32;
   o.max_length = 60;
   o.diversity.kind = "none";
   o.progress = false;
   o.seed = 11;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("invalid samples score 0 and a run is repeatable per seed", "[train]") {
+  testing::lm_one_thread();
+  auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
+  auto o = step_check_options();
   ConstantReward one;
   train::Reinforcer a(prior.model, prior.vocabulary, one, o), b(prior.model, prior.vocabulary, one, o);
   bool some_invalid = false;
@@ -217,12 +225,7 @@ TEST_CASE("invalid samples score 0 and a run is repeatable per seed", "[train]")
 TEST_CASE("a negative invalid score enters the loss for exactly the invalid samples", "[train]") {
   testing::lm_one_thread();
   auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
-  train::ReinforceOptions o;
-  o.batch_size = 32;
-  o.max_length = 60;
-  o.diversity.kind = "none";
-  o.progress = false;
-  o.seed = 11;
+  auto o = step_check_options();
   ConstantReward one;
   train::Reinforcer zero(prior.model, prior.vocabulary, one, o);
   o.invalid_score = -0.5;
