@@ -228,7 +228,8 @@ TEST_CASE("a negative invalid score enters the loss for exactly the invalid samp
   auto o = step_check_options();
   ConstantReward one;
   train::Reinforcer zero(prior.model, prior.vocabulary, one, o);
-  o.invalid_score = -0.5;
+  const double v = -0.5;
+  o.invalid_score = v;
   train::Reinforcer neg(prior.model, prior.vocabulary, one, o);
   // step 1: the agents equal the prior and draw the same samples, so every residual is sigma * score: sigma for a
   // valid sample, sigma * invalid_score for an invalid one
@@ -238,8 +239,8 @@ TEST_CASE("a negative invalid score enters the loss for exactly the invalid samp
   REQUIRE(n_invalid > 0);
   const double s2 = o.sigma * o.sigma;
   CHECK(x.loss == Approx(n_valid * s2 / b).epsilon(1e-4));
-  CHECK(y.loss == Approx((n_valid * s2 + n_invalid * s2 * 0.25) / b).epsilon(1e-4));
-  CHECK(y.mean_filtered_score == Approx((n_valid - 0.5 * n_invalid) / b).margin(1e-12));
+  CHECK(y.loss == Approx((n_valid * s2 + n_invalid * s2 * v * v) / b).epsilon(1e-4));
+  CHECK(y.mean_filtered_score == Approx((n_valid + v * n_invalid) / b).margin(1e-12));
   CHECK(y.mean_score == Approx(x.mean_score).margin(1e-12));  // the raw reward statistics are unchanged
 
   for (double bad : {0.5, -1.5}) {
