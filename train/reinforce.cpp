@@ -30,6 +30,7 @@ nlohmann::json ReinforceOptions::to_json() const {
           {"batch_size", batch_size},
           {"sigma", sigma},
           {"learning_rate", learning_rate},
+          {"warmup_steps", warmup_steps},
           {"grad_clip", grad_clip},
           {"temperature", temperature},
           {"invalid_score", invalid_score},
@@ -48,6 +49,7 @@ void validate(const ReinforceOptions& o) {
   HITFORGE_REQUIRE(o.batch_size >= 1, "--batch-size must be >= 1");
   HITFORGE_REQUIRE(std::isfinite(o.sigma) && o.sigma >= 0, "--sigma must be >= 0 (got ", o.sigma, ")");
   HITFORGE_REQUIRE(std::isfinite(o.learning_rate) && o.learning_rate > 0, "--learning-rate must be > 0");
+  HITFORGE_REQUIRE(o.warmup_steps >= 0, "--warmup-steps must be >= 0 (got ", o.warmup_steps, ")");
   HITFORGE_REQUIRE(std::isfinite(o.grad_clip) && o.grad_clip >= 0, "--grad-clip must be >= 0");
   HITFORGE_REQUIRE(std::isfinite(o.temperature) && o.temperature > 0, "--temperature must be > 0");
   HITFORGE_REQUIRE(std::isfinite(o.invalid_score) && o.invalid_score >= -1 && o.invalid_score <= 0,
@@ -55,6 +57,11 @@ void validate(const ReinforceOptions& o) {
   HITFORGE_REQUIRE(o.max_length >= 1, "--max-length must be >= 1");
   HITFORGE_REQUIRE(o.checkpoint_every >= 1 && o.log_every >= 1, "checkpoint and log periods must be >= 1");
   validate(o.diversity);
+}
+
+double learning_rate_at(const ReinforceOptions& o, std::int64_t step) {
+  if (o.warmup_steps <= 0 || step >= o.warmup_steps) return o.learning_rate;
+  return o.learning_rate * static_cast<double>(std::max<std::int64_t>(step, 1)) / static_cast<double>(o.warmup_steps);
 }
 
 nlohmann::json StepStats::to_json() const {
@@ -73,6 +80,7 @@ nlohmann::json StepStats::to_json() const {
           {"agent_nll", agent_nll},
           {"prior_nll", prior_nll},
           {"loss", loss},
+          {"learning_rate", learning_rate},
           {"replayed", replayed},
           {"elapsed_s", elapsed_s}};
 }
@@ -249,6 +257,9 @@ StepStats Reinforcer::step() {
   optimizer_->zero_grad();
   loss.backward();
   if (opt_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(agent_->parameters(), opt_.grad_clip);
+  st.learning_rate = learning_rate_at(opt_, step_);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(st.learning_rate);
   optimizer_->step();
 
   // replay buffer: this step's valid molecules with their filtered score

@@ -249,6 +249,39 @@ TEST_CASE("a negative invalid score enters the loss for exactly the invalid samp
   }
 }
 
+namespace {
+// Largest |agent weight - prior weight| over all parameters.
+double max_weight_change(train::Reinforcer& r, models::LanguageModel& prior) {
+  auto a = r.agent().parameters(), p = prior.parameters();
+  double m = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, (a[i] - p[i]).abs().max().item<double>());
+  return m;
+}
+}  // namespace
+
+TEST_CASE("a learning-rate warm-up scales the agent's first updates", "[train]") {
+  testing::lm_one_thread();
+  auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
+  auto o = step_check_options();
+  o.warmup_steps = 0;
+  ConstantReward one;
+  train::Reinforcer full(prior.model, prior.vocabulary, one, o);
+  const std::int64_t w = 4;
+  o.warmup_steps = w;
+  train::Reinforcer warm(prior.model, prior.vocabulary, one, o);
+  // Adam's first update moves each weight by lr * g / (|g| + eps): about lr wherever the gradient is not tiny
+  CHECK(full.step().learning_rate == o.learning_rate);
+  CHECK(max_weight_change(full, *prior.model) == Approx(o.learning_rate).epsilon(0.01));
+  const auto first = warm.step();
+  CHECK(first.learning_rate == Approx(o.learning_rate / w));
+  CHECK(max_weight_change(warm, *prior.model) == Approx(o.learning_rate / w).epsilon(0.01));
+  for (std::int64_t k = 2; k <= w + 1; ++k)
+    CHECK(warm.step().learning_rate == Approx(o.learning_rate * static_cast<double>(std::min(k, w)) / w));
+  CHECK(train::learning_rate_at(o, 1000) == o.learning_rate);
+  o.warmup_steps = -1;
+  CHECK_THROWS_WITH(train::validate(o), Catch::Contains("--warmup-steps"));
+}
+
 TEST_CASE("optimize: the agent learns to raise the reward; RUN_DIR artifacts exist and parse", "[train][slow]") {
   testing::lm_one_thread();
   auto prior = train::load_language_model(tiny_prior(), torch::kCPU);
@@ -259,6 +292,7 @@ TEST_CASE("optimize: the agent learns to raise the reward; RUN_DIR artifacts exi
   o.max_length = 60;
   o.sigma = 60;
   o.learning_rate = 1e-3;  // a tiny model moves slowly at REINVENT's 1e-4
+  o.warmup_steps = 0;      // as the figures in docs/generation.md were measured
   o.replay_size = 50;
   o.replay_per_step = 8;
   o.diversity.kind = "scaffold";
