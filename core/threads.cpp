@@ -54,6 +54,12 @@ int configure_threads(int threads) {
   return threads;
 }
 
+void use_one_thread_here() {
+#ifdef HITFORGE_HAVE_OPENMP
+  omp_set_num_threads(1);
+#endif
+}
+
 int configured_threads() {
   int t = g_threads.load();
   return t > 0 ? t : hardware_threads();

@@ -17,6 +17,9 @@ int configured_threads();
 int hardware_threads();
 /// Sets the BLAS pool size if the loaded BLAS exposes a setter (OpenBLAS, BLIS); false when none does.
 bool set_blas_threads(int threads);
+/// For a worker thread that runs a whole pipeline on its own (one of several): OpenMP regions it starts, and
+/// torch's intra-op loops and oneDNN kernels (which follow OpenMP's per-thread setting), run on it alone.
+void use_one_thread_here();
 
 /// RAII: BLAS single-threaded for the lifetime of the scope (use around OpenMP regions that may call BLAS).
 class SerialBlasScope {

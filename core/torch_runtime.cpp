@@ -30,6 +30,13 @@ void init_runtime(const RuntimeOptions& options) {
   if (options.check_blas) check_blas_at_startup();
 }
 
+void set_intra_op_threads(int threads) {
+  // Threads that start later inherit this count: torch's per-thread lazy initialisation applies it on their first
+  // parallel op (and sets their OpenMP count to it).
+  at::set_num_threads(threads);
+  set_blas_threads(threads);
+}
+
 c10::Device parse_device(const std::string& spec) {
   c10::Device dev(c10::kCPU);
   try {

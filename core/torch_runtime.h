@@ -15,6 +15,9 @@ struct RuntimeOptions {
 
 /// Applies thread counts everywhere (OpenMP, BLAS, torch intra-op; torch inter-op = 1) and checks the BLAS.
 void init_runtime(const RuntimeOptions& options);
+/// Torch intra-op threads and BLAS threads to `threads` together (e.g. 1 when several single-threaded workers run
+/// side by side; OpenMP per worker: core::use_one_thread_here).
+void set_intra_op_threads(int threads);
 /// Parses a device string; throws UsageError for malformed ones or CUDA without a CUDA-enabled libtorch/GPU.
 c10::Device parse_device(const std::string& spec);
 

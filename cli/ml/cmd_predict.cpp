@@ -1,5 +1,6 @@
 // hitforge predict — stream a compound file through a trained run; evaluate — metrics of a run on a dataset split.
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "core/text.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/task_pool.h"
 #include "core/threads.h"
 #include "core/torch_runtime.h"
 #include "datasets/dataset.h"
@@ -96,7 +98,6 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   auto reader = chem::MoleculeReader::open(a.input, ro);
   data::FeaturizeOptions fo;
   fo.canonical = a.canonical;
-  fo.threads = core::configured_threads();
   fo.standardize = !man.standardize.empty() && man.standardize != "none";
   if (fo.standardize) fo.standardize_params = chem::parse_standardize_params(man.standardize);
 
@@ -109,14 +110,20 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   for (const auto& t : man.targets) out << "," << core::csv_field(t) << (ensemble ? "," + core::csv_field(t + "_std") : "");
   out << "\n";
 
-  auto bar = chem::record_progress(a.input, reader->format(), "predict", g.progress);
-  std::vector<chem::InputRecord> records(a.chunk);
-  std::int64_t n_ok = 0, n_invalid = 0;
-  std::string buf;
-  while (true) {
-    size_t n = 0;
-    while (n < records.size() && reader->next(records[n])) ++n;
-    if (n == 0) break;
+  // CPU: one pipeline per thread (featurise -> model -> CSV text, each single-threaded) on consecutive chunks,
+  // written in input order. On 2 cores this ran faster than one pipeline with 2-thread featurisation and 2-thread
+  // matrix products (docs/benchmarks.md): message passing is many small operations that do not split well across
+  // threads. A GPU gets one pipeline and every thread for featurisation.
+  const int threads = core::configured_threads();
+  const bool on_cpu = core::parse_device(g.device).is_cpu();
+  const int workers = on_cpu ? threads : 1;
+  fo.threads = on_cpu ? 1 : threads;
+  if (workers > 1) core::set_intra_op_threads(1);  // each worker's torch ops and BLAS calls run on its own thread
+  struct ChunkOut {
+    std::string csv;
+    std::int64_t ok = 0, n = 0;
+  };
+  auto work = [&](const std::vector<chem::InputRecord>& records, size_t n) {
     data::RecordChunk chunk;
     std::vector<std::vector<core::MolGraph>> graphs;
     data::featurize_chunk(records, n, fz, fo, chunk, &graphs);
@@ -127,25 +134,47 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
     predictor.prepare_rows(rows);
     std::vector<float> mean, sd;
     predictor.predict(rows, mean, sd, a.batch);
+    ChunkOut o;
+    o.n = static_cast<std::int64_t>(n);
+    o.ok = static_cast<std::int64_t>(ok_rows.size());
     size_t k = 0;
-    buf.clear();
     for (size_t i = 0; i < n; ++i) {
       bool ok = chunk.status[i] == 0;
-      buf += str_cat(chunk.source_index[i], ",", core::csv_field(chunk.ids[i]), ",",
-                     core::csv_field(ok ? chunk.smiles[i] : chunk.inputs[i]), ",", ok ? "ok" : "invalid", ",",
-                     core::csv_field(chunk.reasons[i]));
+      o.csv += str_cat(chunk.source_index[i], ",", core::csv_field(chunk.ids[i]), ",",
+                       core::csv_field(ok ? chunk.smiles[i] : chunk.inputs[i]), ",", ok ? "ok" : "invalid", ",",
+                       core::csv_field(chunk.reasons[i]));
       for (size_t c = 0; c < T; ++c) {
-        buf += ok ? str_cat(",", mean[k * T + c]) : ",";
-        if (ensemble) buf += ok ? str_cat(",", sd[k * T + c]) : ",";
+        o.csv += ok ? str_cat(",", mean[k * T + c]) : ",";
+        if (ensemble) o.csv += ok ? str_cat(",", sd[k * T + c]) : ",";
       }
-      buf += "\n";
+      o.csv += "\n";
       if (ok) ++k;
     }
-    out << buf;
-    n_ok += static_cast<std::int64_t>(ok_rows.size());
-    n_invalid += static_cast<std::int64_t>(n - ok_rows.size());
-    bar->add(n);
-    if (n < records.size()) break;
+    return o;
+  };
+
+  auto bar = chem::record_progress(a.input, reader->format(), "predict", g.progress);
+  std::int64_t n_ok = 0, n_invalid = 0;
+  core::TaskPool pool(workers, [&] {
+    if (workers > 1) core::use_one_thread_here();
+  });
+  std::deque<std::future<ChunkOut>> in_flight;  // oldest first, so chunks are written in input order
+  bool more = true;
+  while (more || !in_flight.empty()) {
+    while (more && static_cast<int>(in_flight.size()) < workers) {
+      std::vector<chem::InputRecord> records(a.chunk);
+      size_t n = 0;
+      while (n < records.size() && reader->next(records[n])) ++n;
+      more = n == records.size();
+      if (n > 0) in_flight.push_back(pool.submit([&work, r = std::move(records), n] { return work(r, n); }));
+    }
+    if (in_flight.empty()) break;
+    ChunkOut o = in_flight.front().get();
+    in_flight.pop_front();
+    out << o.csv;
+    n_ok += o.ok;
+    n_invalid += o.n - o.ok;
+    bar->add(static_cast<std::size_t>(o.n));
   }
   bar->finish();
   out.close();
@@ -230,6 +259,8 @@ void register_predict_commands(CLI::App& app, GlobalOptions& g) {
   pc->add_option("--id-col", p.id_col, "Column (or SDF property) with ids");
   pc->add_option("--format", p.format, "smi, csv, tsv or sdf if the extension does not say");
   pc->add_option("--batch-size", p.batch, "Molecules per model batch")->check(CLI::PositiveNumber);
+  pc->add_option("--chunk", p.chunk, "Records per chunk (on the CPU, each of --threads workers takes whole chunks)")
+      ->check(CLI::PositiveNumber);
   pc->add_flag("--canonical", p.canonical, "Write canonical SMILES instead of the input SMILES");
   pc->add_option("--precision", p.precision, "fp32, or bf16 matrix products (faster on AVX512_BF16/AMX CPUs; "
                  "predictions differ by ~1% of their spread)")->check(CLI::IsMember({"fp32", "bf16"}));

@@ -190,6 +190,17 @@ TEST_CASE("train killed with SIGKILL resumes to the same result as an uninterrup
   std::string preds = slurp(dir.file("preds.csv"));
   CHECK(has(preds, "index,id,smiles,status,reason,tpsa"));
   CHECK(has(preds, ",invalid,whitespace inside SMILES at position 2,"));
+  // two single-threaded workers on chunks of 4 records write what one thread writes, in input order
+  for (const char* t : {"1", "2"}) {
+    auto w = run("predict --model " + dir.file("full") + " --input " + hitforge::testing::data_path("adversarial.csv") +
+                 " --out " + dir.file(std::string("preds_t") + t + ".csv") + " --chunk 4 --threads " + t +
+                 " --log-level warn");
+    INFO(w.out);
+    REQUIRE(w.rc == 0);
+    CHECK(has(w.out, "7 predicted, 11 invalid"));
+  }
+  CHECK(slurp(dir.file("preds_t2.csv")) == slurp(dir.file("preds_t1.csv")));
+  CHECK(slurp(dir.file("preds_t1.csv")) == preds);
   auto ev = run("evaluate --model " + dir.file("full") + " --data " + data + " --split r --subset test");
   REQUIRE(ev.rc == 0);
   // evaluate runs on 2 threads here, training on 1: equal up to float summation order
