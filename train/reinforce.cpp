@@ -258,8 +258,7 @@ StepStats Reinforcer::step() {
   loss.backward();
   if (opt_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(agent_->parameters(), opt_.grad_clip);
   st.learning_rate = learning_rate_at(opt_, step_);
-  for (auto& group : optimizer_->param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(st.learning_rate);
+  set_lr(*optimizer_, st.learning_rate);
   optimizer_->step();
 
   // replay buffer: this step's valid molecules with their filtered score

@@ -20,8 +20,7 @@
 //                    final summary is added at the end
 //   steps.jsonl      one line per step (appended as the trainer's log.jsonl): step, mean_score, mean_score_valid,
 //                    mean_filtered_score, validity, uniqueness, fraction_filtered, reward_filtered, best_score,
-//                    top (3 best of the step), agent_nll, prior_nll, loss, learning_rate, replayed, scaffolds,
-//                    elapsed_s
+//                    top (3 best of the step), agent_nll, prior_nll, loss, learning_rate, replayed, elapsed_s
 //   learning_curve.svg   mean score, validity, uniqueness and best score against the step
 //   population.csv   every distinct valid molecule sampled: smiles, score (best raw reward), scaffold, first_step,
 //                    times_sampled, one column per reward component; sorted by score descending

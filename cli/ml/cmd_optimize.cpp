@@ -100,7 +100,8 @@ void register_optimize_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--sigma", a.o.sigma, "Reward weight in the augmented log-likelihood");
   cmd->add_option("--learning-rate", a.o.learning_rate, "Adam learning rate");
   cmd->add_option("--warmup-steps", a.o.warmup_steps,
-                  "Steps over which the learning rate rises linearly to --learning-rate (0 = none, as REINVENT)");
+                  "Steps over which the learning rate rises linearly to --learning-rate (default 10; 0 = "
+                  "REINVENT's constant rate)");
   cmd->add_option("--grad-clip", a.o.grad_clip, "Max gradient norm (0 = off)");
   cmd->add_option("--temperature", a.o.temperature, "Sampling temperature");
   cmd->add_option("--invalid-score", a.o.invalid_score,

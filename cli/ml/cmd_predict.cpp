@@ -161,7 +161,8 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
   std::deque<std::future<ChunkOut>> in_flight;  // oldest first, so chunks are written in input order
   bool more = true;
   while (more || !in_flight.empty()) {
-    while (more && static_cast<int>(in_flight.size()) < workers) {
+    // two chunks per worker in flight: a worker that finishes early starts the next one while the oldest is awaited
+    while (more && static_cast<int>(in_flight.size()) < 2 * workers) {
       std::vector<chem::InputRecord> records(a.chunk);
       size_t n = 0;
       while (n < records.size() && reader->next(records[n])) ++n;
@@ -259,7 +260,8 @@ void register_predict_commands(CLI::App& app, GlobalOptions& g) {
   pc->add_option("--id-col", p.id_col, "Column (or SDF property) with ids");
   pc->add_option("--format", p.format, "smi, csv, tsv or sdf if the extension does not say");
   pc->add_option("--batch-size", p.batch, "Molecules per model batch")->check(CLI::PositiveNumber);
-  pc->add_option("--chunk", p.chunk, "Records per chunk (on the CPU, each of --threads workers takes whole chunks)")
+  pc->add_option("--chunk", p.chunk, "Records per chunk (property models on the CPU: each of --threads workers takes whole chunks, and holds "
+                 "one chunk's features and activations)")
       ->check(CLI::PositiveNumber);
   pc->add_flag("--canonical", p.canonical, "Write canonical SMILES instead of the input SMILES");
   pc->add_option("--precision", p.precision, "fp32, or bf16 matrix products (faster on AVX512_BF16/AMX CPUs; "
