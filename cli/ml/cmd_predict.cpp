@@ -260,8 +260,9 @@ void register_predict_commands(CLI::App& app, GlobalOptions& g) {
   pc->add_option("--id-col", p.id_col, "Column (or SDF property) with ids");
   pc->add_option("--format", p.format, "smi, csv, tsv or sdf if the extension does not say");
   pc->add_option("--batch-size", p.batch, "Molecules per model batch")->check(CLI::PositiveNumber);
-  pc->add_option("--chunk", p.chunk, "Records per chunk (property models on the CPU: each of --threads workers takes whole chunks, and holds "
-                 "one chunk's features and activations)")
+  pc->add_option("--chunk", p.chunk,
+                 "Records per chunk (property models on the CPU: each of --threads workers takes whole chunks, and "
+                 "holds one chunk's features and activations)")
       ->check(CLI::PositiveNumber);
   pc->add_flag("--canonical", p.canonical, "Write canonical SMILES instead of the input SMILES");
   pc->add_option("--precision", p.precision, "fp32, or bf16 matrix products (faster on AVX512_BF16/AMX CPUs; "
