@@ -38,6 +38,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--extra-features", default="",
                     help="dense featuriser added to the D-MPNN as molecule-level features (e.g. rdkit2d)")
+    ap.add_argument("--feature-scaling", default="standard", choices=["standard", "quantile"],
+                    help="scaling of the --extra-features (hitforge train --feature-scaling)")
     ap.add_argument("--dmpnn-config", default="", help="D-MPNN options as JSON (see docs/models.md)")
     ap.add_argument("--ensemble", type=int, default=1, help="D-MPNN ensemble members per seed (mean prediction)")
     ap.add_argument("--workdir", default=None, help="keep datasets and runs here (default: a temporary directory)")
@@ -50,6 +52,8 @@ def main():
     dmpnn_args = []
     if args.extra_features:
         dmpnn_args += ["--extra-features", args.extra_features.split(":")[0]]
+        if args.feature_scaling != "standard":
+            dmpnn_args += ["--feature-scaling", args.feature_scaling]
     if args.dmpnn_config:
         cfg = os.path.join(work, "dmpnn_config.json")
         with open(cfg, "w") as f:

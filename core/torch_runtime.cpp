@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "core/blas_check.h"
+#include "core/cpu_tensor_cache.h"
 #include "core/error.h"
 #include "core/threads.h"
 
@@ -19,6 +20,7 @@ void init_runtime(const RuntimeOptions& options) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     malloc_tuned = true;
   }
+  if (options.cache_cpu_tensors) install_cpu_tensor_cache();
   int n = configure_threads(options.threads);
   at::set_num_threads(n);
   // Inter-op pool: hitforge parallelises one level at a time; it can only be set before first use, once.

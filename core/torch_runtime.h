@@ -11,6 +11,7 @@ struct RuntimeOptions {
   int threads = 0;            ///< 0 = all hardware threads
   std::string device = "cpu"; ///< "cpu", "cuda", "cuda:1"
   bool check_blas = true;
+  bool cache_cpu_tensors = true;  ///< core/cpu_tensor_cache.h: reuse freed activation blocks across batches
 };
 
 /// Applies thread counts everywhere (OpenMP, BLAS, torch intra-op; torch inter-op = 1) and checks the BLAS.

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "models/graph_ops.h"
 
 namespace hitforge::models {
 
@@ -63,7 +64,9 @@ torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
               "dmpnn: malformed graph batch");
   const std::int64_t n_atoms = b.n_atoms(), hidden = o.hidden();
   // Sums of bond states into their destination atoms: [2B, hidden] -> [A, hidden].
+  // Inference (no grad, CPU) takes models/graph_ops.h's loops: the same sums in the same order, less overhead.
   const auto into_atoms = [&](const torch::Tensor& h) {
+    if (graph_ops_apply(h)) return sum_rows_into(h, b.bond_dst, n_atoms);
     return torch::zeros({n_atoms, hidden}, h.options()).index_add_(0, b.bond_dst, h);
   };
   // In-place ops and addmm below keep the number of [2B, hidden] temporaries per step at three: on a fresh
@@ -71,15 +74,22 @@ torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
   const torch::Tensor input = W_i->forward(b.bond_features);  // [2B, hidden], pre-activation
   torch::Tensor h = torch::relu(input);
   for (std::int64_t t = 1; t < o.depth(); ++t) {
-    torch::Tensor m = into_atoms(h).index_select(0, b.bond_src).sub_(h.index_select(0, b.bond_rev));  // [2B, hidden]
+    torch::Tensor m = graph_ops_apply(h)  // [2B, hidden]
+                          ? directed_messages(into_atoms(h), h, b.bond_src, b.bond_rev)
+                          : into_atoms(h).index_select(0, b.bond_src).sub_(h.index_select(0, b.bond_rev));
     h = torch::addmm(input, m, W_h->weight.t());  // W_i x + W_h m
     if (W_h->bias.defined()) h.add_(W_h->bias);
     h = dropout->forward(h.relu_());
   }
-  const torch::Tensor atom_h =
-      dropout->forward(W_o->forward(torch::cat({b.atom_features, into_atoms(h)}, 1)).relu_());  // [A, hidden]
+  // Under bf16 autocast the sums are bf16 and W_o casts its input to bf16 anyway: concatenating in their dtype gives
+  // the same values without an fp32 [A, atom_dim + hidden] copy.
+  const torch::Tensor sums = into_atoms(h);
+  const torch::Tensor atom_in = torch::cat({b.atom_features.to(sums.scalar_type()), sums}, 1);
+  const torch::Tensor atom_h = dropout->forward(W_o->forward(atom_in).relu_());  // [A, hidden]
 
-  torch::Tensor mol = torch::zeros({b.n_mols, hidden}, atom_h.options()).index_add(0, b.atom_mol, atom_h);
+  torch::Tensor mol = graph_ops_apply(atom_h)
+                          ? sum_rows_into(atom_h, b.atom_mol, b.n_mols)
+                          : torch::zeros({b.n_mols, hidden}, atom_h.options()).index_add(0, b.atom_mol, atom_h);
   switch (aggregation_) {
     case Aggregation::sum: break;
     case Aggregation::mean:

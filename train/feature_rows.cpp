@@ -120,9 +120,15 @@ FeatureRows FeatureRows::from_chunk(const data::RecordChunk& chunk, std::vector<
   return r;
 }
 
-void FeatureRows::fit_scalers(ColumnScaler& input_scaler, ColumnScaler& extra_scaler) const {
-  input_scaler = spec_.kind == chem::FeatureKind::dense_f32 ? ColumnScaler::fit(dense_, spec_.width) : ColumnScaler{};
-  extra_scaler = spec_.extra_width > 0 ? ColumnScaler::fit(extra_, spec_.extra_width) : ColumnScaler{};
+void FeatureRows::fit_scalers(ColumnScaler& input_scaler, ColumnScaler& extra_scaler,
+                              const std::string& scaling) const {
+  HITFORGE_REQUIRE(scaling == "standard" || scaling == "quantile", "unknown feature scaling '", scaling,
+                   "' (standard | quantile)");
+  const auto fit = [&](const std::vector<float>& v, std::int64_t cols) {
+    return scaling == "quantile" ? ColumnScaler::fit_quantile(v, cols) : ColumnScaler::fit(v, cols);
+  };
+  input_scaler = spec_.kind == chem::FeatureKind::dense_f32 ? fit(dense_, spec_.width) : ColumnScaler{};
+  extra_scaler = spec_.extra_width > 0 ? fit(extra_, spec_.extra_width) : ColumnScaler{};
 }
 
 void FeatureRows::apply_scalers(const ColumnScaler& input_scaler, const ColumnScaler& extra_scaler) {

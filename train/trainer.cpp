@@ -39,7 +39,8 @@ using core::UsageError;
 
 nlohmann::json TrainOptions::to_json() const {
   return {{"data", data},           {"split", split},         {"model", model},
-          {"input_block", input_block}, {"extra_block", extra_block}, {"targets", targets},
+          {"input_block", input_block}, {"extra_block", extra_block}, {"feature_scaling", feature_scaling},
+          {"targets", targets},
           {"task", task},           {"epochs", epochs},       {"batch_size", batch_size},
           {"patience", patience},   {"max_lr", max_lr},       {"init_lr", init_lr},
           {"final_lr", final_lr},   {"warmup_epochs", warmup_epochs}, {"lr_decay", lr_decay},
@@ -53,7 +54,7 @@ void require_same_trajectory(const nlohmann::json& recorded, const TrainOptions&
   static const char* const kKeys[] = {"epochs",    "patience",         "batch_size", "max_lr",    "init_lr",
                                       "final_lr",  "warmup_epochs",    "lr_decay",   "optimizer", "weight_decay",
                                       "grad_clip", "class_weights",    "seed",       "ensemble",  "task",
-                                      "targets",   "randomize_smiles", "precision"};
+                                      "targets",   "randomize_smiles", "precision", "feature_scaling"};
   const nlohmann::json current = now.to_json();
   for (const char* key : kKeys) {
     if (!recorded.contains(key) || !current.contains(key) || recorded[key] == current[key]) continue;
@@ -193,7 +194,7 @@ nlohmann::json train_run(const TrainOptions& o) {
   std::vector<bool> regress;
   for (auto t : types) regress.push_back(t == TaskType::regression);
   man.target_scaler = ColumnScaler::fit(train.targets, cols.size(), regress);
-  train.rows.fit_scalers(man.input_scaler, man.extra_scaler);
+  train.rows.fit_scalers(man.input_scaler, man.extra_scaler, o.feature_scaling);
   for (Subset* s : {&train, &valid, &test}) s->rows.apply_scalers(man.input_scaler, man.extra_scaler);
   man.dataset_path = o.data;
   man.dataset_sha256 = core::sha256_file(o.data);

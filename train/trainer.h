@@ -25,6 +25,8 @@ struct TrainOptions {
   std::string input_block;           ///< feature block fed to the model ("" = graph for dmpnn, morgan for fp_mlp,
                                      ///< the smiles_tokens block for language models)
   std::string extra_block;           ///< optional dense block of molecule features (dmpnn), e.g. rdkit2d
+  std::string feature_scaling = "standard";  ///< dense input/extra features: standard (z-scores on the training
+                                             ///< rows) | quantile (empirical CDF of the training rows)
   std::vector<std::string> targets;  ///< target names ("" = all targets of the dataset)
   std::string task;                  ///< "" = the dataset's task types; regression|classification overrides all
   int epochs = 30;

@@ -104,6 +104,11 @@ void register_train_command(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--config", a.config_path, "Model options as a JSON object (see docs/models.md)");
   cmd->add_option("--input-block", o.input_block, "Feature block to train on (default: graph / first fingerprint)");
   cmd->add_option("--extra-features", o.extra_block, "Dense block of molecule features for dmpnn (e.g. rdkit2d)");
+  cmd->add_option("--feature-scaling", o.feature_scaling,
+                  "Dense features (descriptor inputs, --extra-features): standard (z-scores) or quantile (each "
+                  "value's empirical CDF on the training rows, bounded; robust to heavy-tailed descriptors)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"standard", "quantile"}));
   cmd->add_option("--targets", a.targets, "Comma-separated targets (default: all)");
   cmd->add_option("--task", o.task, "Override the dataset's task types")->check(CLI::IsMember({"regression", "classification"}));
   cmd->add_option("--epochs", o.epochs, "Maximum epochs")->check(CLI::PositiveNumber);

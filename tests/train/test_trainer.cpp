@@ -22,13 +22,15 @@ namespace fs = std::filesystem;
 
 namespace {
 // 600 NCI molecules with TPSA; Morgan bits + graphs; a random 80/10/10 split named "r".
-std::string build_tpsa(const testing::TempDir& dir, const std::string& task = "regression") {
+std::string build_tpsa(const testing::TempDir& dir, const std::string& task = "regression",
+                       const std::vector<std::string>& extra_featurizers = {}) {
   std::string path = dir.file("tpsa.h5");
   data::BuildOptions b;
   b.input = testing::data_path("nci_tpsa_600.csv");
   b.output = path;
   b.reader.value_cols = {"tpsa"};
   b.featurizers = {"morgan:radius=2,bits=1024", "graph"};
+  for (const auto& f : extra_featurizers) b.featurizers.push_back(f);
   b.progress = false;
   b.threads = 2;
   data::build_dataset(b);
@@ -137,6 +139,38 @@ TEST_CASE("D-MPNN learns TPSA from graphs; ensembles report spread", "[train]") 
   double spread = 0;
   for (float s : sd) spread += s;
   CHECK(spread > 0);  // two members with different seeds disagree somewhat
+}
+
+TEST_CASE("D-MPNN with quantile-scaled RDKit descriptors: learns, and the checkpoint carries the map", "[train]") {
+  core::configure_threads(2);
+  testing::TempDir dir;
+  std::string data = build_tpsa(dir, "regression", {"rdkit2d"});
+  double base = baseline_rmse(data);
+  train::TrainOptions o = tpsa_options(data, "r", "dmpnn", 10, dir.file("run"));
+  o.model_config = {{"hidden", 64}, {"ffn_hidden", 64}};
+  o.extra_block = "rdkit2d";
+  o.feature_scaling = "quantile";
+  o.plots = false;
+  auto m = train::train_run(o);
+  double test_rmse = m["test"]["rmse"].get<double>();
+  INFO("baseline " << base << ", model " << test_rmse);
+  CHECK(test_rmse < 0.5 * base);  // TPSA is itself among the descriptors: the bounded map keeps it usable
+
+  train::Predictor p(o.out_dir);
+  REQUIRE(p.manifest().extra_scaler.is_quantile());
+  CHECK(p.manifest().extra_scaler.knots.size() == static_cast<size_t>(p.manifest().input.extra_width));
+  data::Dataset ds(data);
+  auto rows = train::FeatureRows::load(ds, ds.split("r").split.test, p.manifest().input);
+  p.prepare_rows(rows);
+  std::vector<float> mean, sd;
+  p.predict(rows, mean, sd);
+  auto y = ds.targets(ds.split("r").split.test);
+  CHECK(train::rmse(train::Values(mean), train::Values(y)) == Approx(test_rmse).epsilon(1e-5));
+
+  // resuming with the other scaling would change the trajectory: refused, naming the option
+  o.resume = true;
+  o.feature_scaling = "standard";
+  CHECK_THROWS_WITH(train::train_run(o), Catch::Contains("--feature-scaling"));
 }
 
 TEST_CASE("classification with missing labels: masked loss, ROC-AUC well above chance", "[train]") {

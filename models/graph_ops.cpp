@@ -1,0 +1,127 @@
+#include "models/graph_ops.h"
+
+#include <cstring>
+
+#include <torch/torch.h>
+
+namespace hitforge::models {
+namespace {
+
+// The row loops are compiled for AVX-512 and AVX2 besides the baseline ISA, chosen at load time (the build targets
+// plain x86-64). Float additions and subtractions round the same in every ISA, so results do not depend on the
+// clone. bfloat16 follows c10::BFloat16: widen to float, operate, round to nearest even (NaN -> 0x7FC0), written
+// branch-free so that it vectorises.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HITFORGE_ROW_CLONES __attribute__((target_clones("default", "avx2", "arch=x86-64-v4")))
+#else
+#define HITFORGE_ROW_CLONES
+#endif
+
+inline float widen(std::uint16_t x) {
+  std::uint32_t u = static_cast<std::uint32_t>(x) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+inline std::uint16_t round_bf16(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  std::uint32_t r = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+  return f != f ? std::uint16_t{0x7FC0} : static_cast<std::uint16_t>(r);
+}
+
+// out[idx[i]] += in[i] for rows i = 0..n-1 of width d (indices already checked).
+HITFORGE_ROW_CLONES void sum_rows_f32(float* out, const float* in, const std::int64_t* idx, std::int64_t n,
+                                      std::int64_t d) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* o = out + idx[i] * d;
+    const float* r = in + i * d;
+    for (std::int64_t j = 0; j < d; ++j) o[j] += r[j];
+  }
+}
+
+HITFORGE_ROW_CLONES void sum_rows_bf16(std::uint16_t* out, const std::uint16_t* in, const std::int64_t* idx,
+                                       std::int64_t n, std::int64_t d) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::uint16_t* o = out + idx[i] * d;
+    const std::uint16_t* r = in + i * d;
+    for (std::int64_t j = 0; j < d; ++j) o[j] = round_bf16(widen(o[j]) + widen(r[j]));
+  }
+}
+
+// out[b] = a[src[b]] - h[rev[b]] for rows b = 0..n-1 (indices already checked).
+HITFORGE_ROW_CLONES void messages_f32(float* out, const float* a, const float* h, const std::int64_t* src,
+                                      const std::int64_t* rev, std::int64_t n, std::int64_t d) {
+  for (std::int64_t b = 0; b < n; ++b) {
+    float* o = out + b * d;
+    const float* x = a + src[b] * d;
+    const float* y = h + rev[b] * d;
+    for (std::int64_t j = 0; j < d; ++j) o[j] = x[j] - y[j];
+  }
+}
+
+HITFORGE_ROW_CLONES void messages_bf16(std::uint16_t* out, const std::uint16_t* a, const std::uint16_t* h,
+                                       const std::int64_t* src, const std::int64_t* rev, std::int64_t n,
+                                       std::int64_t d) {
+  for (std::int64_t b = 0; b < n; ++b) {
+    std::uint16_t* o = out + b * d;
+    const std::uint16_t* x = a + src[b] * d;
+    const std::uint16_t* y = h + rev[b] * d;
+    for (std::int64_t j = 0; j < d; ++j) o[j] = round_bf16(widen(x[j]) - widen(y[j]));
+  }
+}
+
+void check_index(const torch::Tensor& index, std::int64_t n, std::int64_t bound, const char* what) {
+  TORCH_CHECK(index.scalar_type() == torch::kLong && index.dim() == 1 && index.size(0) == n && index.is_contiguous(),
+              "graph_ops: ", what, " must be a contiguous int64 vector of length ", n);
+  const std::int64_t* p = index.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i)
+    TORCH_CHECK_INDEX(p[i] >= 0 && p[i] < bound, "graph_ops: ", what, "[", i, "] = ", p[i], " out of range [0, ",
+                      bound, ")");
+}
+
+template <typename T>
+T* ptr(const torch::Tensor& t) {
+  return static_cast<T*>(t.data_ptr());
+}
+
+}  // namespace
+
+bool graph_ops_apply(const torch::Tensor& rows) {
+  return rows.defined() && rows.device().is_cpu() && rows.dim() == 2 && rows.is_contiguous() &&
+         !rows.requires_grad() && (rows.scalar_type() == torch::kFloat || rows.scalar_type() == torch::kBFloat16);
+}
+
+torch::Tensor sum_rows_into(const torch::Tensor& rows, const torch::Tensor& index, std::int64_t n_out) {
+  TORCH_CHECK(graph_ops_apply(rows), "sum_rows_into: rows must be CPU, contiguous, 2-D float32/bfloat16, no grad");
+  const std::int64_t n = rows.size(0), d = rows.size(1);
+  check_index(index, n, n_out, "index");
+  torch::Tensor out = torch::zeros({n_out, d}, rows.options());
+  const std::int64_t* idx = index.data_ptr<std::int64_t>();
+  if (rows.scalar_type() == torch::kFloat)
+    sum_rows_f32(ptr<float>(out), ptr<const float>(rows), idx, n, d);
+  else
+    sum_rows_bf16(ptr<std::uint16_t>(out), ptr<const std::uint16_t>(rows), idx, n, d);
+  return out;
+}
+
+torch::Tensor directed_messages(const torch::Tensor& atom_sum, const torch::Tensor& h, const torch::Tensor& src,
+                                const torch::Tensor& rev) {
+  TORCH_CHECK(graph_ops_apply(atom_sum) && graph_ops_apply(h) && atom_sum.scalar_type() == h.scalar_type() &&
+                  atom_sum.size(1) == h.size(1),
+              "directed_messages: atom_sum and h must be CPU, contiguous, 2-D, one float dtype and width, no grad");
+  const std::int64_t n = h.size(0), d = h.size(1);
+  check_index(src, n, atom_sum.size(0), "src");
+  check_index(rev, n, n, "rev");
+  torch::Tensor m = torch::empty_like(h);
+  const std::int64_t* s = src.data_ptr<std::int64_t>();
+  const std::int64_t* r = rev.data_ptr<std::int64_t>();
+  if (h.scalar_type() == torch::kFloat)
+    messages_f32(ptr<float>(m), ptr<const float>(atom_sum), ptr<const float>(h), s, r, n, d);
+  else
+    messages_bf16(ptr<std::uint16_t>(m), ptr<const std::uint16_t>(atom_sum), ptr<const std::uint16_t>(h), s, r, n, d);
+  return m;
+}
+
+}  // namespace hitforge::models
