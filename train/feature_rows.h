@@ -42,7 +42,8 @@ class FeatureRows {
   std::size_t size() const { return n_; }
   /// Fits input scalers on these rows (dense inputs and extra features) — call on training rows only.
   /// `scaling`: "standard" (z-scores) or "quantile" (ColumnScaler::fit_quantile) for dense features.
-  void fit_scalers(ColumnScaler& input_scaler, ColumnScaler& extra_scaler, const std::string& scaling = "standard") const;
+  void fit_scalers(ColumnScaler& input_scaler, ColumnScaler& extra_scaler,
+                   const std::string& scaling = "standard") const;
   /// Applies the scalers in place (NaN/inf → 0 after scaling).
   void apply_scalers(const ColumnScaler& input_scaler, const ColumnScaler& extra_scaler);
   /// A batch of rows (indices into this object) in the model's preferred form.
