@@ -56,6 +56,21 @@ double baseline_rmse(const std::string& path) {
   return train::rmse(train::Values(pred), train::Values(y));
 }
 
+// A run's checkpoint alone (run.json + weights) predicting split 'r''s test subset, beside that subset's targets.
+struct TestPredictions {
+  std::vector<float> mean, sd, y;
+};
+TestPredictions predict_test(const train::Predictor& p, const std::string& data) {
+  data::Dataset ds(data);
+  const auto test = ds.split("r").split.test;
+  auto rows = train::FeatureRows::load(ds, test, p.manifest().input);
+  p.prepare_rows(rows);
+  TestPredictions t;
+  p.predict(rows, t.mean, t.sd);
+  t.y = ds.targets(test);
+  return t;
+}
+
 // Options shared by the tests: no early stopping, quiet, batch 32.
 train::TrainOptions tpsa_options(const std::string& data, const std::string& split, const std::string& model,
                                  int epochs, const std::string& out) {
@@ -97,14 +112,8 @@ TEST_CASE("fingerprint MLP learns TPSA, deterministically, and its checkpoint re
   CHECK(m3["test"]["rmse"].get<double>() != test_rmse);
 
   // the checkpoint alone (run.json + weights) reproduces the test metrics
-  train::Predictor p(dir.file("run_a"));
-  data::Dataset ds(data);
-  auto rows = train::FeatureRows::load(ds, ds.split("r").split.test, p.manifest().input);
-  p.prepare_rows(rows);
-  std::vector<float> mean, sd;
-  p.predict(rows, mean, sd);
-  auto y = ds.targets(ds.split("r").split.test);
-  CHECK(train::rmse(train::Values(mean), train::Values(y)) == Approx(test_rmse).epsilon(1e-5));
+  const auto t = predict_test(train::Predictor(dir.file("run_a")), data);
+  CHECK(train::rmse(train::Values(t.mean), train::Values(t.y)) == Approx(test_rmse).epsilon(1e-5));
 
   // refusing to overwrite a finished run without --resume
   o.out_dir = dir.file("run_a");
@@ -131,13 +140,8 @@ TEST_CASE("D-MPNN learns TPSA from graphs; ensembles report spread", "[train]") 
   CHECK(m["members"].size() == 2);
   train::Predictor p(o.out_dir);
   CHECK(p.members() == 2);
-  data::Dataset ds(data);
-  auto rows = train::FeatureRows::load(ds, ds.split("r").split.test, p.manifest().input);
-  p.prepare_rows(rows);
-  std::vector<float> mean, sd;
-  p.predict(rows, mean, sd);
   double spread = 0;
-  for (float s : sd) spread += s;
+  for (float s : predict_test(p, data).sd) spread += s;
   CHECK(spread > 0);  // two members with different seeds disagree somewhat
 }
 
@@ -159,13 +163,8 @@ TEST_CASE("D-MPNN with quantile-scaled RDKit descriptors: learns, and the checkp
   train::Predictor p(o.out_dir);
   REQUIRE(p.manifest().extra_scaler.is_quantile());
   CHECK(p.manifest().extra_scaler.knots.size() == static_cast<size_t>(p.manifest().input.extra_width));
-  data::Dataset ds(data);
-  auto rows = train::FeatureRows::load(ds, ds.split("r").split.test, p.manifest().input);
-  p.prepare_rows(rows);
-  std::vector<float> mean, sd;
-  p.predict(rows, mean, sd);
-  auto y = ds.targets(ds.split("r").split.test);
-  CHECK(train::rmse(train::Values(mean), train::Values(y)) == Approx(test_rmse).epsilon(1e-5));
+  const auto t = predict_test(p, data);
+  CHECK(train::rmse(train::Values(t.mean), train::Values(t.y)) == Approx(test_rmse).epsilon(1e-5));
 
   // resuming with the other scaling would change the trajectory: refused, naming the option
   o.resume = true;
