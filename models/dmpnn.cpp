@@ -71,7 +71,10 @@ torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
   };
   // In-place ops and addmm below keep the number of [2B, hidden] temporaries per step at three: on a fresh
   // allocation each costs page faults comparable to the arithmetic (autograd allows every one of them).
-  const torch::Tensor input = W_i->forward(b.bond_features);  // [2B, hidden], pre-activation
+  // Atom and bond feature rows repeat: inference multiplies W_i and W_o's atom half with the distinct rows only
+  // (repeated_rows_linear; undefined where it does not apply).
+  torch::Tensor input = repeated_rows_linear(b.bond_features, W_i->weight, W_i->bias);  // [2B, hidden], pre-activation
+  if (!input.defined()) input = W_i->forward(b.bond_features);
   torch::Tensor h = torch::relu(input);
   for (std::int64_t t = 1; t < o.depth(); ++t) {
     torch::Tensor m = graph_ops_apply(h)  // [2B, hidden]
@@ -82,10 +85,16 @@ torch::Tensor DMPNNImpl::encode(const GraphBatch& b) {
     h = dropout->forward(h.relu_());
   }
   // Under bf16 autocast the sums are bf16 and W_o casts its input to bf16 anyway: concatenating in their dtype gives
-  // the same values without an fp32 [A, atom_dim + hidden] copy.
+  // the same values without an fp32 [A, atom_dim + hidden] copy. Split, W_o is the atom features' product with
+  // their half plus addmm of the sums with the other half.
   const torch::Tensor sums = into_atoms(h);
-  const torch::Tensor atom_in = torch::cat({b.atom_features.to(sums.scalar_type()), sums}, 1);
-  const torch::Tensor atom_h = dropout->forward(W_o->forward(atom_in).relu_());  // [A, hidden]
+  torch::Tensor atom_h = repeated_rows_linear(b.atom_features, W_o->weight.narrow(1, 0, o.atom_dim()), W_o->bias);
+  if (atom_h.defined()) {
+    atom_h = torch::addmm(atom_h, sums, W_o->weight.narrow(1, o.atom_dim(), hidden).t());  // + W_o's hidden half
+  } else {
+    atom_h = W_o->forward(torch::cat({b.atom_features.to(sums.scalar_type()), sums}, 1));
+  }
+  atom_h = dropout->forward(atom_h.relu_());  // [A, hidden]
 
   torch::Tensor mol = graph_ops_apply(atom_h)
                           ? sum_rows_into(atom_h, b.atom_mol, b.n_mols)

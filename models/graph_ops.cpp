@@ -1,6 +1,7 @@
 #include "models/graph_ops.h"
 
 #include <cstring>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -72,6 +73,25 @@ HITFORGE_ROW_CLONES void messages_bf16(std::uint16_t* out, const std::uint16_t* 
   }
 }
 
+// A hash of a row's bytes (four independent multiply-xor lanes over 8-byte words, then the tail).
+HITFORGE_ROW_CLONES std::uint64_t row_hash(const unsigned char* p, std::size_t bytes) {
+  std::uint64_t h[4] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull, 0x27D4EB2F165667C5ull};
+  std::size_t i = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    for (int l = 0; l < 4; ++l) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i + 8 * l, 8);
+      h[l] = (h[l] ^ w) * 0xFF51AFD7ED558CCDull;
+    }
+  }
+  std::uint64_t t = 0;
+  for (; i < bytes; ++i) t = (t << 8) | p[i];
+  std::uint64_t r = h[0] ^ (h[1] >> 17) ^ (h[2] << 13) ^ (h[3] >> 29) ^ t * 0xC4CEB9FE1A85EC53ull;
+  r ^= r >> 33;
+  r *= 0xFF51AFD7ED558CCDull;
+  return r ^ (r >> 29);
+}
+
 void check_index(const torch::Tensor& index, std::int64_t n, std::int64_t bound, const char* what) {
   TORCH_CHECK(index.scalar_type() == torch::kLong && index.dim() == 1 && index.size(0) == n && index.is_contiguous(),
               "graph_ops: ", what, " must be a contiguous int64 vector of length ", n);
@@ -122,6 +142,51 @@ torch::Tensor directed_messages(const torch::Tensor& atom_sum, const torch::Tens
   else
     messages_bf16(ptr<std::uint16_t>(m), ptr<const std::uint16_t>(atom_sum), ptr<const std::uint16_t>(h), s, r, n, d);
   return m;
+}
+
+torch::Tensor repeated_rows_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (!x.defined() || !x.device().is_cpu() || x.scalar_type() != torch::kFloat || x.dim() != 2 || !x.is_contiguous())
+    return {};
+  if (torch::GradMode::is_enabled() &&
+      (x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad())))
+    return {};
+  const std::int64_t n = x.size(0), in = x.size(1);
+  const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(in);
+  const auto* base = static_cast<const unsigned char*>(x.data_ptr());
+  // Open addressing on a power-of-two table at most half full; slots hold a distinct row's index + 1.
+  std::size_t slots = 16;
+  while (slots < 4 * static_cast<std::size_t>(n)) slots <<= 1;
+  std::vector<std::int32_t> table(slots, 0);
+  std::vector<std::int64_t> first;     // input row of each distinct row
+  std::vector<std::int64_t> which(n);  // distinct row of each input row
+  for (std::int64_t i = 0; i < n; ++i) {
+    const unsigned char* row = base + i * row_bytes;
+    std::size_t s = row_hash(row, row_bytes) & (slots - 1);
+    for (;; s = (s + 1) & (slots - 1)) {
+      if (table[s] == 0) {
+        if (2 * static_cast<std::int64_t>(first.size() + 1) > n && n > 1) return {};
+        first.push_back(i);
+        table[s] = static_cast<std::int32_t>(first.size());
+        which[i] = table[s] - 1;
+        break;
+      }
+      if (std::memcmp(base + first[table[s] - 1] * row_bytes, row, row_bytes) == 0) {
+        which[i] = table[s] - 1;
+        break;
+      }
+    }
+  }
+  const auto n_distinct = static_cast<std::int64_t>(first.size());
+  torch::Tensor distinct = torch::empty({n_distinct, in}, x.options());
+  auto* d = static_cast<unsigned char*>(distinct.data_ptr());
+  for (std::int64_t u = 0; u < n_distinct; ++u) std::memcpy(d + u * row_bytes, base + first[u] * row_bytes, row_bytes);
+  const torch::Tensor y_distinct = torch::nn::functional::linear(distinct, weight, bias).contiguous();
+  torch::Tensor y = torch::empty({n, y_distinct.size(1)}, y_distinct.options());
+  const std::size_t out_bytes = y_distinct.element_size() * static_cast<std::size_t>(y_distinct.size(1));
+  const auto* src = static_cast<const unsigned char*>(y_distinct.data_ptr());
+  auto* dst = static_cast<unsigned char*>(y.data_ptr());
+  for (std::int64_t i = 0; i < n; ++i) std::memcpy(dst + i * out_bytes, src + which[i] * out_bytes, out_bytes);
+  return y;
 }
 
 }  // namespace hitforge::models

@@ -41,7 +41,7 @@ void init(const GlobalOptions& g) {
 struct PredictArgs {
   std::string run_dir, input, out, smiles_col, id_col, format;
   std::string data, split, subset = "test", sequence_col = "sequence", protein_id_col;  // pair-model runs
-  std::size_t chunk = 2048, batch = 512;
+  std::size_t chunk = 2048, batch = 256;
   bool canonical = false;
   std::string precision = "fp32";
 };
