@@ -13,7 +13,8 @@
 // The skip connection adds the pre-activation W_i x, as chemprop's reference implementation does (the paper's
 // equations write the activated h0); weights are Xavier-normal, biases zero. Both matched the published ESOL
 // numbers better in our runs (docs/benchmarks.md).
-// Sums use index_add (deterministic on CPU for a fixed thread count; atomics on CUDA are not).
+// Sums use index_add (deterministic on CPU for a fixed thread count; atomics on CUDA are not). Inference on the CPU
+// takes models/graph_ops.h's shortcuts for the same function (row loops; W_i and W_o's atom half on distinct rows).
 #include <cstdint>
 #include <string>
 

@@ -153,7 +153,8 @@ torch::Tensor repeated_rows_linear(const torch::Tensor& x, const torch::Tensor& 
   const std::int64_t n = x.size(0), in = x.size(1);
   const std::size_t row_bytes = sizeof(float) * static_cast<std::size_t>(in);
   const auto* base = static_cast<const unsigned char*>(x.data_ptr());
-  // Open addressing on a power-of-two table at most half full; slots hold a distinct row's index + 1.
+  // Open addressing on a power-of-two table of >= 4n slots (at most an eighth full, as the scan stops at n/2
+  // distinct rows); a slot holds a distinct row's index + 1.
   std::size_t slots = 16;
   while (slots < 4 * static_cast<std::size_t>(n)) slots <<= 1;
   std::vector<std::int32_t> table(slots, 0);
