@@ -23,6 +23,7 @@
 #include "datasets/protein_builder.h"
 #include "datasets/splits.h"
 #include "models/model_config.h"
+#include "train/distributed.h"
 #include "train/lm_checkpoint.h"
 #include "train/lr_schedule.h"
 #include "train/precision.h"
@@ -171,10 +172,11 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                    "apply");
   HITFORGE_REQUIRE(o.valid_fraction > 0 && o.valid_fraction < 1, "validation fraction must be in (0, 1), got ",
                    o.valid_fraction);
-  const char* world = std::getenv("WORLD_SIZE");
-  HITFORGE_REQUIRE(!world || std::atoi(world) <= 1, "data-parallel training of language models is not supported ",
-                   "yet (WORLD_SIZE=", world ? world : "", "); run a single process");
   const torch::Device device = core::parse_device(o.device);
+  // Data-parallel across processes when the environment says so (RANK, WORLD_SIZE, ...; train/distributed.h): every
+  // rank loads the same data and batches, back-propagates its slice of each global batch, and gradients are averaged
+  // before the step, so the ranks stay identical. Only rank 0 writes files.
+  DistributedContext dist = DistributedContext::from_env();
   const bool bf16 = parse_precision(o.precision) == Precision::bf16;
   HITFORGE_REQUIRE(!bf16 || device.is_cpu(), "--precision bf16 trains through torch's CPU autocast; on ", device.str(),
                    " train in fp32");
@@ -304,21 +306,38 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   }
 
   const fs::path dir(o.out_dir);
-  if (fs::exists(dir / "run.json")) {
-    HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
-                     "another --out");
-    LMManifest old = LMManifest::load(o.out_dir);
-    const std::string old_init = old.train_options.value("init_from", "");
-    HITFORGE_REQUIRE(old_init == o.init_from, "cannot resume '", o.out_dir, "': it was started ",
-                     old_init.empty() ? std::string("without --init-from") : str_cat("with --init-from '", old_init, "'"),
-                     "; resume it with the same --init-from");
-    HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split &&
-                         old.vocabulary == man.vocabulary && old.tokens_block == man.tokens_block,
-                     "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
-    require_same_trajectory(old.train_options, o, o.out_dir);
+  // The run-directory checks are agreed on across ranks (a refusal on one stops all, rather than leaving the others
+  // waiting in a collective), and rank 0 writes only after every rank has checked.
+  std::string run_dir_error;
+  try {
+    if (fs::exists(dir / "run.json")) {
+      HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
+                       "another --out");
+      LMManifest old = LMManifest::load(o.out_dir);
+      const std::string old_init = old.train_options.value("init_from", "");
+      HITFORGE_REQUIRE(old_init == o.init_from, "cannot resume '", o.out_dir, "': it was started ",
+                       old_init.empty() ? std::string("without --init-from")
+                                        : str_cat("with --init-from '", old_init, "'"),
+                       "; resume it with the same --init-from");
+      HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model &&
+                           old.split == man.split && old.vocabulary == man.vocabulary &&
+                           old.tokens_block == man.tokens_block,
+                       "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
+      require_same_trajectory(old.train_options, o, o.out_dir);
+    }
+  } catch (const UsageError& e) {
+    if (!dist.distributed()) throw;
+    run_dir_error = e.what();
   }
-  fs::create_directories(dir);
-  man.save(o.out_dir);
+  if (dist.any(!run_dir_error.empty()))
+    throw UsageError(run_dir_error.empty()
+                         ? str_cat("rank ", dist.rank(), ": another rank refused '", o.out_dir, "' (see its message)")
+                         : run_dir_error);
+  dist.barrier();
+  if (dist.is_main()) {
+    fs::create_directories(dir);
+    man.save(o.out_dir);
+  }
 
   model->to(device);
   auto opt = make_optimizer(o, model->parameters());
@@ -326,12 +345,16 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                     model_path = (dir / "model.pt").string();
   std::vector<torch::Tensor> best = snapshot(*model->module());
   TrainState st;
-  if (o.resume && fs::exists(state_path)) {
+  const bool has_state = o.resume && fs::exists(state_path);
+  HITFORGE_REQUIRE(dist.any(has_state) == !dist.any(!has_state), "--resume with ", dist.world_size(),
+                   " processes needs '", state_path, "' on every rank: put --out on a file system all ranks share");
+  if (has_state) {
     st = load_train_state(state_path, *model->module(), *opt, best);
-    drop_log_lines_after(log_path, 0, st.epoch);  // an epoch logged but not checkpointed is re-run
+    if (dist.is_main()) drop_log_lines_after(log_path, 0, st.epoch);  // an epoch logged but not checkpointed is re-run
     core::log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
                            st.best_epoch, ")"));
   }
+  dist.broadcast_parameters(*model->module());  // every rank starts from rank 0's weights
 
   // the number of batches per epoch does not depend on the shuffle (pools have fixed sizes)
   const auto batch_size = static_cast<std::size_t>(o.batch_size);
@@ -372,33 +395,47 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     core::ProgressOptions po;
     po.label = str_cat("epoch ", st.epoch + 1, "/", o.epochs);
     po.unit = "tok";
-    po.enabled = o.progress;
+    po.enabled = o.progress && dist.is_main();
     core::ProgressBar bar(static_cast<std::uint64_t>(epoch_train.predicted_tokens()), po);
     model->train();
     double loss_sum = 0;
     std::int64_t tokens = 0, molecules = 0;
+    std::vector<std::int64_t> mine;
     for (const auto& b : batches) {
       set_lr(*opt, sched.lr(st.step));
-      auto tb = epoch_train.batch(b);
-      const std::int64_t n_tok = tb.lengths.sum().item<std::int64_t>() - static_cast<std::int64_t>(b.size());
+      // Predicted tokens of the global batch (every rank holds all lengths, so no communication): each rank divides
+      // its slice's NLL sum by n_tok / world, and the mean of the ranks' gradients is the global batch's gradient.
+      std::int64_t n_tok = -static_cast<std::int64_t>(b.size());
+      for (auto r : b) n_tok += epoch_train.length(static_cast<std::size_t>(r));
+      const std::size_t w = static_cast<std::size_t>(dist.world_size()), rank = static_cast<std::size_t>(dist.rank());
+      mine.assign(b.begin() + static_cast<std::ptrdiff_t>(b.size() * rank / w),
+                  b.begin() + static_cast<std::ptrdiff_t>(b.size() * (rank + 1) / w));
       opt->zero_grad();
-      torch::Tensor loss;
-      {
-        AutocastScope autocast(bf16);  // the forward's products in bf16; backward follows the recorded casts
-        loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / static_cast<double>(n_tok);
+      double local_nll = 0;
+      if (!mine.empty()) {  // an empty slice (a batch smaller than the world) contributes zero gradients
+        auto tb = epoch_train.batch(mine);
+        torch::Tensor loss;
+        {
+          AutocastScope autocast(bf16);  // the forward's products in bf16; backward follows the recorded casts
+          loss = model->sequence_nll(tb.tokens, tb.lengths).sum() /
+                 (static_cast<double>(n_tok) / static_cast<double>(w));
+        }
+        loss.backward();
+        local_nll = loss.item<double>() * static_cast<double>(n_tok) / static_cast<double>(w);
       }
-      loss.backward();
+      dist.allreduce_gradients(*model->module());  // mean over the ranks, before clipping
       if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
       opt->step();
-      loss_sum += loss.item<double>() * static_cast<double>(n_tok);
+      loss_sum += local_nll;
       tokens += n_tok;
       molecules += static_cast<std::int64_t>(b.size());
       ++st.step;
       bar.add(static_cast<std::uint64_t>(n_tok));
     }
     bar.finish();
+    if (dist.distributed()) loss_sum = dist.allreduce_sum(torch::tensor({loss_sum}, torch::kFloat64)).item<double>();
     const double train_secs = seconds_since(t0);
-    const CorpusNLL v = corpus_nll(*model, valid);
+    const CorpusNLL v = corpus_nll(*model, valid);  // every rank: the models are identical, so the verdicts agree
     ++st.epoch;
     const double metric = v.per_sequence();
     const bool improved = std::isfinite(metric) && (!std::isfinite(st.best_metric) || metric < st.best_metric);
@@ -407,7 +444,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
       st.best_epoch = st.epoch;
       st.bad_epochs = 0;
       best = snapshot(*model->module());
-      save_language_model(*model, man, model_path);  // a usable prior as soon as there is one
+      if (dist.is_main()) save_language_model(*model, man, model_path);  // a usable prior as soon as there is one
     } else {
       ++st.bad_epochs;
     }
@@ -423,18 +460,19 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                            {"train_tokens_per_s", train_secs > 0 ? static_cast<double>(tokens) / train_secs : 0.0},
                            {"train_mol_per_s", train_secs > 0 ? static_cast<double>(molecules) / train_secs : 0.0}};
     if (o.randomize_smiles) line["randomized_fallbacks"] = fallbacks;
-    append_log_line(log_path, line.dump());
+    if (dist.distributed()) line["world_size"] = dist.world_size();
+    if (dist.is_main()) append_log_line(log_path, line.dump());
     core::log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
                            " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
                            static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
     if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
     if (st.epoch >= o.epochs) st.finished = true;
-    save_train_state(state_path, *model->module(), *opt, best, st);
+    if (dist.is_main()) save_train_state(state_path, *model->module(), *opt, best, st);
     ++session_epochs;
   }
 
   restore(*model->module(), best);
-  save_language_model(*model, man, model_path);
+  if (dist.is_main()) save_language_model(*model, man, model_path);
   nlohmann::json metrics;
   metrics["train"] = nll_json(corpus_nll(*model, train));
   metrics["valid"] = nll_json(corpus_nll(*model, valid));
@@ -448,9 +486,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   metrics["epochs"] = st.epoch;
   metrics["model"] = man.model;
   metrics["parameters"] = model->parameter_count();
-  core::write_file_atomic((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+  if (dist.is_main()) core::write_file_atomic((dir / "metrics.json").string(), metrics.dump(2) + "\n");
 
-  if (o.plots) {
+  if (o.plots && dist.is_main()) {
     auto loss = read_log_column(log_path, 0, "train_loss");
     auto vnll = read_log_column(log_path, 0, "valid_nll_per_token");
     std::vector<double> x(loss.size());

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -74,6 +75,57 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
   CHECK(fs::exists(dir.file("two") + "/member_0/model.pt"));
 
   // a refusal on any rank (run directory taken) stops every rank promptly, with the one-line message
+  auto again = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
+  INFO(again.out);
+  CHECK(again.rc != 0);
+  CHECK(has(again.out, "already holds a run"));
+  CHECK_FALSE(has(again.out, "rank statuses 0"));
+}
+
+TEST_CASE("a language model trained with WORLD_SIZE=2 on loopback matches a single-process run",
+          "[cli][integration][distributed]") {
+  TempDir dir;
+  const char* data_dir = std::getenv("HITFORGE_TEST_DATA");
+  const std::string csv = std::string(data_dir ? data_dir : HITFORGE_TEST_DATA_DIR) + "/nci_tpsa_600.csv";
+  const std::string tokens = dir.file("tok.h5");
+  auto b = run("dataset build " + csv + " --featurizer smiles_tokens --out " + tokens + " --log-level warn --no-progress");
+  INFO(b.out);
+  REQUIRE(b.rc == 0);
+  std::ofstream(dir.file("cfg.json")) << R"({"embedding_dim": 16, "hidden": 48, "layers": 2})";
+  // 3 epochs of 570 molecules in batches of 25: uneven slices, and a last batch of each bucket smaller than others
+  const std::string common = "train --data " + tokens + " --model smiles_lstm --config " + dir.file("cfg.json") +
+                             " --epochs 3 --batch-size 25 --lr 0.01 --grad-clip 5 --threads 1 --no-plots"
+                             " --no-progress --log-level warn";
+  auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
+  INFO(single.out);
+  REQUIRE(single.rc == 0);
+  auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
+  INFO(two.out);
+  REQUIRE(two.rc == 0);
+
+  auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
+  auto m = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));
+  for (const char* s : {"train", "valid"}) {
+    INFO(s << ": single " << a[s].dump() << "\n two " << m[s].dump());
+    CHECK(a[s]["n"] == m[s]["n"]);
+    CHECK(std::abs(a[s]["nll_per_token"].get<double>() - m[s]["nll_per_token"].get<double>()) < 1e-4);
+  }
+  // Learning happened (the run beats the unigram baseline), and on both the same way.
+  CHECK(m["valid"]["nll_per_token"].get<double>() < m["unigram_baseline"]["valid"]["nll_per_token"].get<double>());
+  CHECK(a["best_epoch"] == m["best_epoch"]);
+  std::ifstream la(dir.file("single") + "/log.jsonl"), lb(dir.file("two") + "/log.jsonl");
+  std::string l1, l2;
+  int lines = 0;
+  while (std::getline(la, l1) && std::getline(lb, l2)) {
+    ++lines;
+    auto ja = nlohmann::json::parse(l1), jb = nlohmann::json::parse(l2);
+    CHECK(std::abs(ja["train_loss"].get<double>() - jb["train_loss"].get<double>()) < 1e-4);
+    CHECK(jb["world_size"] == 2);
+  }
+  CHECK(lines == 3);
+  CHECK_FALSE(std::getline(lb, l2));
+  CHECK(fs::exists(dir.file("two") + "/model.pt"));
+
   auto again = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
   INFO(again.out);
   CHECK(again.rc != 0);
