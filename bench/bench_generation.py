@@ -22,13 +22,37 @@ Usage:
 import argparse
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_common import run  # noqa: E402
 
 MOSES_CHARRNN = {"validity": 0.975, "unique@10000": 0.999, "novelty": 0.842, "intdiv1": 0.856, "filters": 0.994}
 TARGETS = {"validity": 0.90, "unique@10000": 0.98, "novelty": 0.80, "intdiv1": 0.85}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_ranks(cmd, ranks, threads_each):
+    """`cmd` as `ranks` data-parallel processes on loopback (RANK/WORLD_SIZE/MASTER_*), each with `threads_each`
+    threads; returns the wall time until all have finished (a failure of any raises)."""
+    cmd = cmd[: cmd.index("--threads")] + cmd[cmd.index("--threads") + 2:] + ["--threads", str(threads_each)]
+    port = str(free_port())
+    print(f"+ {ranks} ranks on 127.0.0.1:{port}:", " ".join(cmd), flush=True)
+    t0 = time.time()
+    procs = [subprocess.Popen(cmd, env=dict(os.environ, RANK=str(r), WORLD_SIZE=str(ranks), MASTER_ADDR="127.0.0.1",
+                                            MASTER_PORT=port)) for r in range(ranks)]
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        raise subprocess.CalledProcessError(next(c for c in codes if c), cmd)
+    return time.time() - t0
 
 
 def main():
@@ -50,6 +74,9 @@ def main():
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="matrix products in training")
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--ranks", type=int, default=1,
+                    help="train data-parallel with this many local processes (docs/distributed.md), each with "
+                         "--threads / ranks threads; the global batch stays --batch-size")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--budget-minutes", type=float, default=45.0, help="training wall-time target")
     ap.add_argument("--no-target-check", action="store_true",
@@ -75,7 +102,7 @@ def main():
         if a.randomize_smiles:
             cmd.append("--randomize-smiles")
         cmd += ["--precision", a.precision]
-        train_wall = run(cmd)
+        train_wall = run(cmd) if a.ranks <= 1 else run_ranks(cmd, a.ranks, max(1, a.threads // a.ranks))
     else:
         log = [json.loads(l) for l in open(os.path.join(prior, "log.jsonl"))]
         train_wall = sum(l["seconds"] for l in log)  # epochs only: excludes start-up and the final NLL pass

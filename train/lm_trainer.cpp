@@ -109,8 +109,10 @@ TokenSequences randomized_sequences(const TokenSequences& stored, const std::vec
 
 }  // namespace
 
-CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& seqs, std::size_t batch_size) {
+CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& seqs, std::size_t batch_size,
+                     std::size_t part, std::size_t parts) {
   HITFORGE_REQUIRE(batch_size > 0, "batch size must be positive");
+  HITFORGE_REQUIRE(parts > 0 && part < parts, "corpus_nll: part ", part, " of ", parts);
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -120,7 +122,7 @@ CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& seqs, s
     return seqs.length(static_cast<std::size_t>(a)) < seqs.length(static_cast<std::size_t>(b));
   });
   CorpusNLL c;
-  for (std::size_t i = 0; i < order.size(); i += batch_size) {
+  for (std::size_t i = part * batch_size; i < order.size(); i += parts * batch_size) {
     std::vector<std::int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(i),
                                    order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + batch_size)));
     auto b = seqs.batch(rows);
@@ -355,6 +357,18 @@ nlohmann::json train_language_model(const TrainOptions& o) {
                            st.best_epoch, ")"));
   }
   dist.broadcast_parameters(*model->module());  // every rank starts from rank 0's weights
+  // Corpus NLL with the batches shared among the ranks and the sums added up, so that every rank has the total.
+  const auto shared_nll = [&](const TokenSequences& s) {
+    CorpusNLL c = corpus_nll(*model, s, 256, static_cast<std::size_t>(dist.rank()),
+                             static_cast<std::size_t>(dist.world_size()));
+    if (!dist.distributed()) return c;
+    const auto sums = dist.allreduce_sum(torch::tensor(
+        {c.total, static_cast<double>(c.sequences), static_cast<double>(c.tokens)}, torch::kFloat64));
+    c.total = sums[0].item<double>();
+    c.sequences = std::llround(sums[1].item<double>());
+    c.tokens = std::llround(sums[2].item<double>());
+    return c;
+  };
 
   // the number of batches per epoch does not depend on the shuffle (pools have fixed sizes)
   const auto batch_size = static_cast<std::size_t>(o.batch_size);
@@ -435,7 +449,7 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     bar.finish();
     if (dist.distributed()) loss_sum = dist.allreduce_sum(torch::tensor({loss_sum}, torch::kFloat64)).item<double>();
     const double train_secs = seconds_since(t0);
-    const CorpusNLL v = corpus_nll(*model, valid);  // every rank: the models are identical, so the verdicts agree
+    const CorpusNLL v = shared_nll(valid);  // the same total on every rank, so early stopping agrees
     ++st.epoch;
     const double metric = v.per_sequence();
     const bool improved = std::isfinite(metric) && (!std::isfinite(st.best_metric) || metric < st.best_metric);
@@ -474,9 +488,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   restore(*model->module(), best);
   if (dist.is_main()) save_language_model(*model, man, model_path);
   nlohmann::json metrics;
-  metrics["train"] = nll_json(corpus_nll(*model, train));
-  metrics["valid"] = nll_json(corpus_nll(*model, valid));
-  if (test.size() > 0) metrics["test"] = nll_json(corpus_nll(*model, test));
+  metrics["train"] = nll_json(shared_nll(train));
+  metrics["valid"] = nll_json(shared_nll(valid));
+  if (test.size() > 0) metrics["test"] = nll_json(shared_nll(test));
   // the trivial baseline a language model must beat: every token drawn from the training token frequencies
   const auto freq = unigram_frequencies(train, vocab.size());
   metrics["unigram_baseline"] = {{"valid", nll_json(unigram_nll(freq, valid))}};

@@ -41,7 +41,10 @@ struct CorpusNLL {
   double per_sequence() const { return sequences ? total / static_cast<double>(sequences) : NAN; }
   double per_token() const { return tokens ? total / static_cast<double>(tokens) : NAN; }
 };
-CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& sequences, std::size_t batch_size = 256);
+/// part/parts: only the batches k with k % parts == part (length-sorted batches dealt round-robin, so that ranks of
+/// a data-parallel run each take a share and add up their sums).
+CorpusNLL corpus_nll(models::LanguageModel& model, const TokenSequences& sequences, std::size_t batch_size = 256,
+                     std::size_t part = 0, std::size_t parts = 1);
 
 /// The unigram baseline every language model must beat (metrics.json "unigram_baseline"): frequencies of the
 /// predicted tokens (<eos> included) of `train`, add-one smoothed over `vocab_size` ids ...

@@ -181,6 +181,19 @@ TEST_CASE("bucketed, packed batches give the same loss as an unbucketed padded m
   auto c = train::corpus_nll(*std::make_shared<models::SmilesLSTMModel>(m), seqs, 64);
   CHECK(c.total == Approx(masked).epsilon(1e-5));
   CHECK(c.tokens == seqs.predicted_tokens());
+  // Three parts (as three data-parallel ranks take them) add up to the whole, each part non-empty.
+  train::CorpusNLL sum;
+  for (std::size_t part = 0; part < 3; ++part) {
+    auto p = train::corpus_nll(*std::make_shared<models::SmilesLSTMModel>(m), seqs, 16, part, 3);
+    CHECK(p.sequences > 0);
+    sum.total += p.total;
+    sum.tokens += p.tokens;
+    sum.sequences += p.sequences;
+  }
+  CHECK(sum.total == Approx(c.total).epsilon(1e-9));
+  CHECK(sum.tokens == c.tokens);
+  CHECK(sum.sequences == c.sequences);
+  CHECK_THROWS(train::corpus_nll(*std::make_shared<models::SmilesLSTMModel>(m), seqs, 16, 3, 3));
 }
 
 TEST_CASE("LM trainer learns, resumes exactly, and its checkpoint describes itself", "[train]") {
