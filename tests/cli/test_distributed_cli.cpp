@@ -33,6 +33,41 @@ Result run_two_ranks(const std::string& args, int port) {
   cmd += "wait $p0; s0=$?; wait $p1; s1=$?; echo \"rank statuses $s0 $s1\"; [ $s0 -eq 0 ] && [ $s1 -eq 0 ]";
   return shell("sh -c '" + cmd + "'");
 }
+
+// `common` once in a single process (--out DIR/single) and once as two ranks (--out DIR/two); both must succeed.
+void train_single_and_two(const std::string& common, const TempDir& dir) {
+  auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
+  INFO(single.out);
+  REQUIRE(single.rc == 0);
+  // a world of two is reported by the ranks' shell; its outputs come from rank 0 only
+  auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
+  INFO(two.out);
+  REQUIRE(two.rc == 0);
+}
+
+// One log line per epoch in both runs (rank 0 writes), with the same training losses.
+void check_same_train_losses(const TempDir& dir, int epochs, bool logs_world_size) {
+  std::ifstream la(dir.file("single") + "/log.jsonl"), lb(dir.file("two") + "/log.jsonl");
+  std::string l1, l2;
+  int lines = 0;
+  while (std::getline(la, l1) && std::getline(lb, l2)) {
+    ++lines;
+    auto ja = nlohmann::json::parse(l1), jb = nlohmann::json::parse(l2);
+    CHECK(std::abs(ja["train_loss"].get<double>() - jb["train_loss"].get<double>()) < 1e-4);
+    if (logs_world_size) CHECK(jb["world_size"] == 2);
+  }
+  CHECK(lines == epochs);
+  CHECK_FALSE(std::getline(lb, l2));
+}
+
+// A refusal on any rank (run directory taken) stops every rank promptly, with the one-line message.
+void check_taken_out_refused(const std::string& common, const std::string& out) {
+  auto again = run_two_ranks(common + " --out " + out, hitforge::testing::free_port());
+  INFO(again.out);
+  CHECK(again.rc != 0);
+  CHECK(has(again.out, "already holds a run"));
+  CHECK_FALSE(has(again.out, "rank statuses 0"));
+}
 }  // namespace
 
 TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[cli][integration][distributed]") {
@@ -43,14 +78,7 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
   const std::string common = "train --data " + data + " --split r --model fp_mlp --config " + dir.file("cfg.json") +
                              " --epochs 4 --batch-size 32 --patience 0 --threads 1 --no-plots --no-progress"
                              " --log-level warn";
-
-  auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
-  INFO(single.out);
-  REQUIRE(single.rc == 0);
-  // a world of two is reported by the ranks' shell; its outputs come from rank 0 only
-  auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
-  INFO(two.out);
-  REQUIRE(two.rc == 0);
+  train_single_and_two(common, dir);
 
   auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
   auto b = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));
@@ -61,25 +89,9 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
       CHECK(std::abs(a[s][m].get<double>() - b[s][m].get<double>()) < 1e-4);
   }
   CHECK(a["members"][0]["best_epoch"] == b["members"][0]["best_epoch"]);
-  // one log line per epoch (rank 0 writes), same training losses
-  std::ifstream la(dir.file("single") + "/log.jsonl"), lb(dir.file("two") + "/log.jsonl");
-  std::string l1, l2;
-  int lines = 0;
-  while (std::getline(la, l1) && std::getline(lb, l2)) {
-    ++lines;
-    auto ja = nlohmann::json::parse(l1), jb = nlohmann::json::parse(l2);
-    CHECK(std::abs(ja["train_loss"].get<double>() - jb["train_loss"].get<double>()) < 1e-4);
-  }
-  CHECK(lines == 4);
-  CHECK_FALSE(std::getline(lb, l2));
+  check_same_train_losses(dir, 4, /*logs_world_size=*/false);
   CHECK(fs::exists(dir.file("two") + "/member_0/model.pt"));
-
-  // a refusal on any rank (run directory taken) stops every rank promptly, with the one-line message
-  auto again = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
-  INFO(again.out);
-  CHECK(again.rc != 0);
-  CHECK(has(again.out, "already holds a run"));
-  CHECK_FALSE(has(again.out, "rank statuses 0"));
+  check_taken_out_refused(common, dir.file("two"));
 }
 
 TEST_CASE("a language model trained with WORLD_SIZE=2 on loopback matches a single-process run",
@@ -96,12 +108,7 @@ TEST_CASE("a language model trained with WORLD_SIZE=2 on loopback matches a sing
   const std::string common = "train --data " + tokens + " --model smiles_lstm --config " + dir.file("cfg.json") +
                              " --epochs 3 --batch-size 25 --lr 0.01 --grad-clip 5 --threads 1 --no-plots"
                              " --no-progress --log-level warn";
-  auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
-  INFO(single.out);
-  REQUIRE(single.rc == 0);
-  auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
-  INFO(two.out);
-  REQUIRE(two.rc == 0);
+  train_single_and_two(common, dir);
 
   auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
   auto m = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));
@@ -113,22 +120,8 @@ TEST_CASE("a language model trained with WORLD_SIZE=2 on loopback matches a sing
   // Learning happened (the run beats the unigram baseline), and on both the same way.
   CHECK(m["valid"]["nll_per_token"].get<double>() < m["unigram_baseline"]["valid"]["nll_per_token"].get<double>());
   CHECK(a["best_epoch"] == m["best_epoch"]);
-  std::ifstream la(dir.file("single") + "/log.jsonl"), lb(dir.file("two") + "/log.jsonl");
-  std::string l1, l2;
-  int lines = 0;
-  while (std::getline(la, l1) && std::getline(lb, l2)) {
-    ++lines;
-    auto ja = nlohmann::json::parse(l1), jb = nlohmann::json::parse(l2);
-    CHECK(std::abs(ja["train_loss"].get<double>() - jb["train_loss"].get<double>()) < 1e-4);
-    CHECK(jb["world_size"] == 2);
-  }
-  CHECK(lines == 3);
-  CHECK_FALSE(std::getline(lb, l2));
+  check_same_train_losses(dir, 3, /*logs_world_size=*/true);
   CHECK(fs::exists(dir.file("two") + "/model.pt"));
 
-  auto again = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
-  INFO(again.out);
-  CHECK(again.rc != 0);
-  CHECK(has(again.out, "already holds a run"));
-  CHECK_FALSE(has(again.out, "rank statuses 0"));
+  check_taken_out_refused(common, dir.file("two"));
 }
