@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <vector>
 
@@ -284,6 +285,26 @@ torch::Tensor DistributedContext::allreduce_sum(const torch::Tensor& tensor) {
 bool DistributedContext::any(bool local) {
   if (!impl_) return local;
   return allreduce_sum(torch::tensor({local ? 1.0 : 0.0}, torch::kFloat64)).item<double>() > 0;
+}
+
+bool DistributedContext::same_everywhere(bool local) { return any(local) == !any(!local); }
+
+void DistributedContext::agree_on(const std::function<void()>& check, const std::string& what) {
+  if (!distributed()) {
+    check();
+    return;
+  }
+  std::exception_ptr failure;
+  try {
+    check();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  // any() is an allreduce: no rank gets its result before every rank has contributed, i.e. finished its check
+  if (any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw UsageError(str_cat("rank ", rank(), ": another rank refused ", what, " (see its message)"));
+  }
 }
 
 double DistributedContext::broadcast(double value) {

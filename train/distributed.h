@@ -10,6 +10,7 @@
 // Configured from the torchrun-style environment (see from_env() and docs/distributed.md). A build without Gloo
 // (libgloo-dev missing at configure time) still runs single-process; asking it for world_size > 1 is a UsageError.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -74,6 +75,13 @@ class DistributedContext {
   torch::Tensor allreduce_sum(const torch::Tensor& tensor);
   /// True on every rank when `local` is true on any rank (agreeing on errors, so no rank is left waiting).
   bool any(bool local);
+  /// Whether `local` has the same value on every rank.
+  bool same_everywhere(bool local);
+  /// Runs `check` on every rank and agrees on the outcome: when it throws on any rank, every rank throws (the failing
+  /// rank its own exception, the others a core::UsageError "rank R: another rank refused <what> (see its message)"),
+  /// so that no rank is left waiting in a later collective. Returns on a rank only after every rank has run `check`.
+  /// Single process: `check` runs and its exception propagates unchanged.
+  void agree_on(const std::function<void()>& check, const std::string& what);
   /// Rank 0's value, on every rank.
   double broadcast(double value);
   std::string broadcast(const std::string& value);

@@ -179,6 +179,10 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   // rank loads the same data and batches, back-propagates its slice of each global batch, and gradients are averaged
   // before the step, so the ranks stay identical. Only rank 0 writes files.
   DistributedContext dist = DistributedContext::from_env();
+  // one voice: the other ranks compute the same figures (they still report warnings and errors)
+  const auto log_info = [&dist](const std::string& message) {
+    if (dist.is_main()) core::log_info(message);
+  };
   const bool bf16 = parse_precision(o.precision) == Precision::bf16;
   HITFORGE_REQUIRE(!bf16 || device.is_cpu(), "--precision bf16 trains through torch's CPU autocast; on ", device.str(),
                    " train in fp32");
@@ -223,8 +227,8 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const std::int64_t max_length = model->max_sequence_length();
   if (source) {
     warm_start(*model, o.model, *source, o.init_from);
-    core::log_info(str_cat("initial weights from '", o.init_from, "'",
-                           id_map.empty() ? "" : " (the dataset's token ids mapped onto its vocabulary)"));
+    log_info(str_cat("initial weights from '", o.init_from, "'",
+                     id_map.empty() ? "" : " (the dataset's token ids mapped onto its vocabulary)"));
   }
 
   // subsets: a named split (protein datasets: their "by_sequence" split by default), or a random hold-out of the
@@ -274,9 +278,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   HITFORGE_REQUIRE(train.size() >= 1 && valid.size() >= 1, "split '", split_name, "' of '", o.data,
                    "' leaves too few sequences (train ", train.size(), ", valid ", valid.size(), ")");
   if (cropped > 0)
-    core::log_info(str_cat(cropped, " proteins are longer than protein_lm's max_positions (", max_length,
-                           " tokens): each is cut to <bos> and its first ", max_length - 1,
-                           " residues, without <eos> (docs/protein.md)"));
+    log_info(str_cat(cropped, " proteins are longer than protein_lm's max_positions (", max_length,
+                     " tokens): each is cut to <bos> and its first ", max_length - 1,
+                     " residues, without <eos> (docs/protein.md)"));
 
   man.hitforge_version = HITFORGE_VERSION;
   man.vocabulary = vocab.to_json();
@@ -310,32 +314,26 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const fs::path dir(o.out_dir);
   // The run-directory checks are agreed on across ranks (a refusal on one stops all, rather than leaving the others
   // waiting in a collective), and rank 0 writes only after every rank has checked.
-  std::string run_dir_error;
-  try {
-    if (fs::exists(dir / "run.json")) {
-      HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
-                       "another --out");
-      LMManifest old = LMManifest::load(o.out_dir);
-      const std::string old_init = old.train_options.value("init_from", "");
-      HITFORGE_REQUIRE(old_init == o.init_from, "cannot resume '", o.out_dir, "': it was started ",
-                       old_init.empty() ? std::string("without --init-from")
-                                        : str_cat("with --init-from '", old_init, "'"),
-                       "; resume it with the same --init-from");
-      HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model &&
-                           old.split == man.split && old.vocabulary == man.vocabulary &&
-                           old.tokens_block == man.tokens_block,
-                       "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
-      require_same_trajectory(old.train_options, o, o.out_dir);
-    }
-  } catch (const UsageError& e) {
-    if (!dist.distributed()) throw;
-    run_dir_error = e.what();
-  }
-  if (dist.any(!run_dir_error.empty()))
-    throw UsageError(run_dir_error.empty()
-                         ? str_cat("rank ", dist.rank(), ": another rank refused '", o.out_dir, "' (see its message)")
-                         : run_dir_error);
-  dist.barrier();
+  dist.agree_on(
+      [&] {
+        if (fs::exists(dir / "run.json")) {
+          HITFORGE_REQUIRE(o.resume, "'", o.out_dir, "' already holds a run; pass --resume to continue it or choose ",
+                           "another --out");
+          LMManifest old = LMManifest::load(o.out_dir);
+          const std::string old_init = old.train_options.value("init_from", "");
+          HITFORGE_REQUIRE(old_init == o.init_from, "cannot resume '", o.out_dir, "': it was started ",
+                           old_init.empty() ? std::string("without --init-from")
+                                            : str_cat("with --init-from '", old_init, "'"),
+                           "; resume it with the same --init-from");
+          HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model &&
+                               old.split == man.split && old.vocabulary == man.vocabulary &&
+                               old.tokens_block == man.tokens_block,
+                           "cannot resume '", o.out_dir,
+                           "': it was started with different data, split or model options");
+          require_same_trajectory(old.train_options, o, o.out_dir);
+        }
+      },
+      str_cat("'", o.out_dir, "'"));
   if (dist.is_main()) {
     fs::create_directories(dir);
     man.save(o.out_dir);
@@ -348,13 +346,13 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   std::vector<torch::Tensor> best = snapshot(*model->module());
   TrainState st;
   const bool has_state = o.resume && fs::exists(state_path);
-  HITFORGE_REQUIRE(dist.any(has_state) == !dist.any(!has_state), "--resume with ", dist.world_size(),
+  HITFORGE_REQUIRE(dist.same_everywhere(has_state), "--resume with ", dist.world_size(),
                    " processes needs '", state_path, "' on every rank: put --out on a file system all ranks share");
   if (has_state) {
     st = load_train_state(state_path, *model->module(), *opt, best);
     if (dist.is_main()) drop_log_lines_after(log_path, 0, st.epoch);  // an epoch logged but not checkpointed is re-run
-    core::log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
-                           st.best_epoch, ")"));
+    log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
+                     st.best_epoch, ")"));
   }
   dist.broadcast_parameters(*model->module());  // every rank starts from rank 0's weights
   // Corpus NLL with the batches shared among the ranks and the sums added up, so that every rank has the total.
@@ -380,15 +378,14 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     std::vector<std::int64_t> rows(train.size());
     std::iota(rows.begin(), rows.end(), 0);
     auto random_batches = data::make_batches(rows, batch_size, true, o.seed);
-    core::log_info(str_cat(o.model, ": ", model->parameter_count(), " parameters, vocabulary ", vocab.size(),
-                           ", train ", train.size(), " sequences / ", train.predicted_tokens(), " tokens, valid ",
-                           valid.size(), "; padding in random batches ",
-                           static_cast<int>(100 * padding_fraction(random_batches, train.lengths()) + 0.5),
-                           "%, in length buckets ",
-                           static_cast<int>(100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size,
-                                                                                          o.seed),
-                                                                   train.lengths()) + 0.5),
-                           "%", model->name() == "smiles_lstm" ? " (packed: none computed)" : ""));
+    log_info(str_cat(
+        o.model, ": ", model->parameter_count(), " parameters, vocabulary ", vocab.size(), ", train ", train.size(),
+        " sequences / ", train.predicted_tokens(), " tokens, valid ", valid.size(), "; padding in random batches ",
+        static_cast<int>(100 * padding_fraction(random_batches, train.lengths()) + 0.5), "%, in length buckets ",
+        static_cast<int>(
+            100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size, o.seed), train.lengths()) +
+            0.5),
+        "%", model->name() == "smiles_lstm" ? " (packed: none computed)" : ""));
   }
 
   int session_epochs = 0;
@@ -476,9 +473,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     if (o.randomize_smiles) line["randomized_fallbacks"] = fallbacks;
     if (dist.distributed()) line["world_size"] = dist.world_size();
     if (dist.is_main()) append_log_line(log_path, line.dump());
-    core::log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
-                           " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
-                           static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
+    log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
+                     " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
+                     static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
     if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
     if (st.epoch >= o.epochs) st.finished = true;
     if (dist.is_main()) save_train_state(state_path, *model->module(), *opt, best, st);

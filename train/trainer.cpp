@@ -220,24 +220,20 @@ nlohmann::json train_run(const TrainOptions& o) {
   }
   // ---- distributed (issue #3): the run-directory checks are agreed on, so a refusal on one rank stops them all
   // (instead of leaving the others waiting in a collective); rank 0 writes only after every rank has checked.
-  std::string run_dir_error;
-  try {
-    if (o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
-      RunManifest old = RunManifest::load(o.out_dir);
-      HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
-                       "cannot resume '", o.out_dir, "': it was started with different data, split or model options");
-      require_same_trajectory(old.train_options, o, o.out_dir);
-    } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
-      throw UsageError(str_cat("'", o.out_dir, "' already holds a run; pass --resume to continue it or choose another --out"));
-    }
-  } catch (const UsageError& e) {
-    if (!dist.distributed()) throw;
-    run_dir_error = e.what();
-  }
-  if (dist.any(!run_dir_error.empty()))
-    throw UsageError(run_dir_error.empty() ? str_cat("rank ", dist.rank(), ": another rank refused '", o.out_dir, "' (see its message)")
-                                           : run_dir_error);
-  dist.barrier();
+  dist.agree_on(
+      [&] {
+        if (o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+          RunManifest old = RunManifest::load(o.out_dir);
+          HITFORGE_REQUIRE(old.dataset_sha256 == man.dataset_sha256 && old.model == man.model && old.split == man.split,
+                           "cannot resume '", o.out_dir,
+                           "': it was started with different data, split or model options");
+          require_same_trajectory(old.train_options, o, o.out_dir);
+        } else if (!o.resume && fs::exists(fs::path(o.out_dir) / "run.json")) {
+          throw UsageError(str_cat("'", o.out_dir,
+                                   "' already holds a run; pass --resume to continue it or choose another --out"));
+        }
+      },
+      str_cat("'", o.out_dir, "'"));
   if (dist.is_main()) man.save(o.out_dir);
   // ---- end distributed
 
@@ -286,7 +282,7 @@ nlohmann::json train_run(const TrainOptions& o) {
     TrainState st;
     // ---- distributed (issue #3): resuming needs every rank to read the same state.pt (a shared run directory)
     const bool has_state = o.resume && fs::exists(state_path);
-    HITFORGE_REQUIRE(dist.any(has_state) == !dist.any(!has_state), "--resume with ", dist.world_size(),
+    HITFORGE_REQUIRE(dist.same_everywhere(has_state), "--resume with ", dist.world_size(),
                      " processes needs '", state_path, "' on every rank: put --out on a file system all ranks share");
     // ---- end distributed
     if (has_state) {

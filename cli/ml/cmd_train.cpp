@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/torch_runtime.h"
 #include "models/model_config.h"
+#include "train/distributed.h"
 #include "train/trainer.h"
 
 namespace hitforge::cli {
@@ -44,6 +45,7 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
                      a.config_path, "' is not a JSON object");
   }
   nlohmann::json m = train::train_run(a.opt);
+  if (train::DistributedOptions::from_env().rank != 0) return;  // data-parallel: rank 0 reports, as it writes
   if (models::is_language_model(a.opt.model)) {
     if (m.value("paused", false)) {
       std::cout << "run: " << a.opt.out_dir << " paused after epoch " << m["epoch"] << " of " << m["epochs"]

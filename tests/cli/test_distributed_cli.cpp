@@ -35,7 +35,8 @@ Result run_two_ranks(const std::string& args, int port) {
 }
 
 // `common` once in a single process (--out DIR/single) and once as two ranks (--out DIR/two); both must succeed.
-void train_single_and_two(const std::string& common, const TempDir& dir) {
+// Returns what the two ranks printed.
+std::string train_single_and_two(const std::string& common, const TempDir& dir) {
   auto single = shell("env -u WORLD_SIZE -u RANK " + bin() + " " + common + " --out " + dir.file("single"));
   INFO(single.out);
   REQUIRE(single.rc == 0);
@@ -43,6 +44,13 @@ void train_single_and_two(const std::string& common, const TempDir& dir) {
   auto two = run_two_ranks(common + " --out " + dir.file("two"), hitforge::testing::free_port());
   INFO(two.out);
   REQUIRE(two.rc == 0);
+  return two.out;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
 }
 
 // One log line per epoch in both runs (rank 0 writes), with the same training losses.
@@ -78,7 +86,8 @@ TEST_CASE("train with WORLD_SIZE=2 on loopback matches a single-process run", "[
   const std::string common = "train --data " + data + " --split r --model fp_mlp --config " + dir.file("cfg.json") +
                              " --epochs 4 --batch-size 32 --patience 0 --threads 1 --no-plots --no-progress"
                              " --log-level warn";
-  train_single_and_two(common, dir);
+  const std::string printed = train_single_and_two(common, dir);
+  CHECK(occurrences(printed, "run: " + dir.file("two")) == 1);  // rank 0 alone reports
 
   auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
   auto b = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));
@@ -107,8 +116,12 @@ TEST_CASE("a language model trained with WORLD_SIZE=2 on loopback matches a sing
   // 3 epochs of 570 molecules in batches of 25: uneven slices, and a last batch of each bucket smaller than others
   const std::string common = "train --data " + tokens + " --model smiles_lstm --config " + dir.file("cfg.json") +
                              " --epochs 3 --batch-size 25 --lr 0.01 --grad-clip 5 --threads 1 --no-plots"
-                             " --no-progress --log-level warn";
-  train_single_and_two(common, dir);
+                             " --no-progress --log-level info";
+  const std::string printed = train_single_and_two(common, dir);
+  // one voice: rank 0 alone reports the run and its epochs
+  CHECK(occurrences(printed, "smiles_lstm: ") == 1);
+  CHECK(occurrences(printed, "epoch 3: train loss") == 1);
+  CHECK(occurrences(printed, "prior: " + dir.file("two")) == 1);
 
   auto a = nlohmann::json::parse(slurp(dir.file("single") + "/metrics.json"));
   auto m = nlohmann::json::parse(slurp(dir.file("two") + "/metrics.json"));

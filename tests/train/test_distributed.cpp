@@ -224,6 +224,20 @@ TEST_CASE("distributed worker", "[.][distributed-worker]") {
   CHECK_FALSE(dist.any(false));
   CHECK(dist.broadcast(dist.rank() == 0 ? 4.5 : -1.0) == 4.5);
   CHECK(dist.broadcast(dist.rank() == 0 ? std::string("from rank 0") : std::string("x")) == "from rank 0");
+  CHECK(dist.same_everywhere(true));
+  CHECK(dist.same_everywhere(false));
+  CHECK_FALSE(dist.same_everywhere(dist.rank() == 1));
+  // agreed checks: no refusal returns everywhere; one rank's refusal is an error on both, each with its own message
+  int ran = 0;
+  dist.agree_on([&] { ++ran; }, "'nothing'");
+  CHECK(ran == 1);
+  CHECK_THROWS_WITH(dist.agree_on(
+                        [&] {
+                          if (dist.rank() == 1) throw UsageError("rank 1 refuses");
+                        },
+                        "'the run directory'"),
+                    dist.rank() == 1 ? "rank 1 refuses"
+                                     : "rank 0: another rank refused 'the run directory' (see its message)");
   dist.barrier();
 }
 
@@ -241,6 +255,8 @@ TEST_CASE("two processes on loopback give the single-process gradients and weigh
   REQUIRE(ok);
 
   DistributedContext single;  // world 1: every collective is the identity
+  CHECK_THROWS_WITH(single.agree_on([] { throw UsageError("refused alone"); }, "'x'"), "refused alone");
+  CHECK(single.same_everywhere(false));
   for (const std::string optimizer : {"sgd", "adam"}) {
     Trace ref = train_steps(single, optimizer);
     for (int r = 0; r < 2; ++r) {
