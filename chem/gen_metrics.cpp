@@ -316,8 +316,7 @@ MolSetDigest digest_file(const std::string& path, const ReaderOptions& reader_op
   auto bar = record_progress(path, reader->format(), label, params.progress);
   std::vector<InputRecord> records(params.chunk);
   for (;;) {
-    std::size_t n = 0;
-    while (n < records.size() && reader->next(records[n])) ++n;
+    const std::size_t n = reader->next_chunk(records);
     if (n == 0) break;
     builder.add_chunk(records, n);
     bar->add(n);

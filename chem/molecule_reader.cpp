@@ -276,6 +276,12 @@ class SdfReader final : public MoleculeReader {
 
 }  // namespace
 
+std::size_t MoleculeReader::next_chunk(std::vector<InputRecord>& records) {
+  std::size_t n = 0;
+  while (n < records.size() && next(records[n])) ++n;
+  return n;
+}
+
 std::unique_ptr<MoleculeReader> MoleculeReader::open(const std::string& path, const ReaderOptions& options) {
   std::string fmt = options.format.empty() ? detect_format(path) : options.format;
   if (fmt == "smi") return std::make_unique<SmiReader>(path);

@@ -37,6 +37,9 @@ class MoleculeReader {
   static std::unique_ptr<MoleculeReader> open(const std::string& path, const ReaderOptions& options = {});
   /// Next record; false at end of file.
   virtual bool next(InputRecord& record) = 0;
+  /// Fills `records` from the front with the next records, at most records.size() of them; returns how many
+  /// (fewer only at end of file; 0 when none is left). The chunked reading of every streaming command.
+  std::size_t next_chunk(std::vector<InputRecord>& records);
   /// Header columns (CSV/TSV), empty otherwise.
   virtual std::vector<std::string> columns() const { return {}; }
   virtual std::string format() const = 0;

@@ -133,8 +133,7 @@ void run_score(const ScoreArgs& a, const GlobalOptions& g) {
   const chem::ParseParams parse_params;
 
   for (;;) {
-    std::size_t n = 0;
-    while (n < records.size() && reader->next(records[n])) ++n;
+    const std::size_t n = reader->next_chunk(records);
     if (n == 0) break;
     const long long nn = static_cast<long long>(n);
     // One record per iteration: parse, score, format its CSV line. Every exception stays inside the iteration and

@@ -160,8 +160,7 @@ BuildSummary build_dataset(const BuildOptions& opt) {
   std::exception_ptr main_error;
   try {
     while (!queue.failed()) {
-      size_t n = 0;
-      while (n < records.size() && reader->next(records[n])) ++n;
+      const size_t n = reader->next_chunk(records);
       if (n == 0) break;
       RecordChunk chunk;
       featurize_chunk(records, n, fz, fo, chunk);

@@ -65,8 +65,7 @@ void run_likelihood(const LikelihoodArgs& a, const GlobalOptions& g) {
   double ll_sum = 0;
   std::string buf;
   while (true) {
-    std::size_t n = 0;
-    while (n < records.size() && reader->next(records[n])) ++n;
+    const std::size_t n = reader->next_chunk(records);
     if (n == 0) break;
     data::RecordChunk chunk;
     data::featurize_chunk(records, n, {}, fo, chunk);

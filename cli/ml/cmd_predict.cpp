@@ -164,8 +164,7 @@ void run_predict(const PredictArgs& a, const GlobalOptions& g) {
     // two chunks per worker in flight: a worker that finishes early starts the next one while the oldest is awaited
     while (more && static_cast<int>(in_flight.size()) < 2 * workers) {
       std::vector<chem::InputRecord> records(a.chunk);
-      size_t n = 0;
-      while (n < records.size() && reader->next(records[n])) ++n;
+      const size_t n = reader->next_chunk(records);
       more = n == records.size();
       if (n > 0) in_flight.push_back(pool.submit([&work, r = std::move(records), n] { return work(r, n); }));
     }

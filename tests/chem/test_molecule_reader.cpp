@@ -136,3 +136,21 @@ TEST_CASE("a truncated .gz file is an error, not a silently shortened library", 
   std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   CHECK_THROWS_WITH(read_all(cut), Catch::Contains("is truncated"));
 }
+
+TEST_CASE("next_chunk fills whole chunks, then the remainder, then nothing", "[chem]") {
+  testing::TempDir dir;
+  const std::string path = dir.file("five.smi");
+  std::ofstream(path) << "C m1\nCC m2\nCCC m3\nCCCC m4\nCCCCC m5\n";
+  auto reader = MoleculeReader::open(path);
+  std::vector<InputRecord> chunk(2);
+  CHECK(reader->next_chunk(chunk) == 2);
+  CHECK((chunk[0].id == "m1" && chunk[1].id == "m2"));
+  CHECK(reader->next_chunk(chunk) == 2);
+  CHECK((chunk[0].id == "m3" && chunk[1].id == "m4"));
+  CHECK(reader->next_chunk(chunk) == 1);
+  CHECK(chunk[0].id == "m5");
+  CHECK(chunk[0].index == 4);
+  CHECK(reader->next_chunk(chunk) == 0);
+  std::vector<InputRecord> none;
+  CHECK(MoleculeReader::open(path)->next_chunk(none) == 0);
+}
