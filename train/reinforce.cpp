@@ -20,6 +20,7 @@
 #include "core/progress.h"
 #include "core/svg_plot.h"
 #include "core/text.h"
+#include "train/lr_schedule.h"
 #include "train/train_state.h"
 
 namespace hitforge::train {
@@ -60,8 +61,11 @@ void validate(const ReinforceOptions& o) {
 }
 
 double learning_rate_at(const ReinforceOptions& o, std::int64_t step) {
-  if (o.warmup_steps <= 0 || step >= o.warmup_steps) return o.learning_rate;
-  return o.learning_rate * static_cast<double>(std::max<std::int64_t>(step, 1)) / static_cast<double>(o.warmup_steps);
+  // the trainers' schedule: warm-up from 0 over warmup_steps, then flat (a "decay" from the rate to itself); its
+  // 0-based index k gives k/W of the rate, so 1-based step k does too
+  const std::int64_t w = std::max<std::int64_t>(o.warmup_steps, 0);
+  const NoamSchedule schedule{0.0, o.learning_rate, o.learning_rate, w, w + 1, LrDecay::linear};
+  return schedule.lr(std::max<std::int64_t>(step, 1));
 }
 
 nlohmann::json StepStats::to_json() const {
