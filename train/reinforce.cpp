@@ -61,8 +61,8 @@ void validate(const ReinforceOptions& o) {
 }
 
 double learning_rate_at(const ReinforceOptions& o, std::int64_t step) {
-  // the trainers' schedule: warm-up from 0 over warmup_steps, then flat (a "decay" from the rate to itself); its
-  // 0-based index k gives k/W of the rate, so 1-based step k does too
+  // the trainers' schedule, warming up from 0 and then flat (a "decay" from the rate to itself): lr(k) is k/W of the
+  // rate for k < W and the whole rate from W on, so the 1-based step k of the warm-up gets k/W
   const std::int64_t w = std::max<std::int64_t>(o.warmup_steps, 0);
   const NoamSchedule schedule{0.0, o.learning_rate, o.learning_rate, w, w + 1, LrDecay::linear};
   return schedule.lr(std::max<std::int64_t>(step, 1));
