@@ -1,4 +1,5 @@
 """Helpers shared by the bench scripts that drive the built `hitforge` binary step by step."""
+import socket
 import subprocess
 import time
 
@@ -9,3 +10,10 @@ def run(cmd):
     t0 = time.time()
     subprocess.run(cmd, check=True)
     return time.time() - t0
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a server or a rendezvous the bench starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -22,22 +22,15 @@ Usage:
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import run  # noqa: E402
+from bench_common import free_port, run  # noqa: E402
 
 MOSES_CHARRNN = {"validity": 0.975, "unique@10000": 0.999, "novelty": 0.842, "intdiv1": 0.856, "filters": 0.994}
 TARGETS = {"validity": 0.90, "unique@10000": 0.98, "novelty": 0.80, "intdiv1": 0.85}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_ranks(cmd, ranks, threads_each):
