@@ -287,6 +287,12 @@ bool DistributedContext::any(bool local) {
   return allreduce_sum(torch::tensor({local ? 1.0 : 0.0}, torch::kFloat64)).item<double>() > 0;
 }
 
+std::vector<std::int64_t> DistributedContext::slice_of(const std::vector<std::int64_t>& batch) const {
+  const std::size_t n = batch.size(), w = static_cast<std::size_t>(world_size()), r = static_cast<std::size_t>(rank());
+  return {batch.begin() + static_cast<std::ptrdiff_t>(n * r / w),
+          batch.begin() + static_cast<std::ptrdiff_t>(n * (r + 1) / w)};
+}
+
 bool DistributedContext::same_everywhere(bool local) { return any(local) == !any(!local); }
 
 void DistributedContext::agree_on(const std::function<void()>& check, const std::string& what) {

@@ -10,9 +10,11 @@
 // Configured from the torchrun-style environment (see from_env() and docs/distributed.md). A build without Gloo
 // (libgloo-dev missing at configure time) still runs single-process; asking it for world_size > 1 is a UsageError.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/nn/module.h>
 
@@ -62,6 +64,10 @@ class DistributedContext {
   bool is_main() const { return options_.rank == 0; }
   bool distributed() const { return options_.world_size > 1; }
 
+  /// This rank's contiguous share of a global batch: rows [n·rank/world, n·(rank+1)/world) of `batch`, so the shares
+  /// of all ranks are the batch in order, their sizes differing by at most one (empty when n < world). Single
+  /// process: the whole batch.
+  std::vector<std::int64_t> slice_of(const std::vector<std::int64_t>& batch) const;
   /// Copies rank 0's parameters and buffers into every rank's module (in place). Checks first that every rank has
   /// the same number of parameter scalars (core::UsageError otherwise).
   void broadcast_parameters(torch::nn::Module& module);

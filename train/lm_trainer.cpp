@@ -179,10 +179,6 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   // rank loads the same data and batches, back-propagates its slice of each global batch, and gradients are averaged
   // before the step, so the ranks stay identical. Only rank 0 writes files.
   DistributedContext dist = DistributedContext::from_env();
-  // one voice: the other ranks compute the same figures (they still report warnings and errors)
-  const auto log_info = [&dist](const std::string& message) {
-    if (dist.is_main()) core::log_info(message);
-  };
   const bool bf16 = parse_precision(o.precision) == Precision::bf16;
   HITFORGE_REQUIRE(!bf16 || device.is_cpu(), "--precision bf16 trains through torch's CPU autocast; on ", device.str(),
                    " train in fp32");
@@ -227,8 +223,8 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   const std::int64_t max_length = model->max_sequence_length();
   if (source) {
     warm_start(*model, o.model, *source, o.init_from);
-    log_info(str_cat("initial weights from '", o.init_from, "'",
-                     id_map.empty() ? "" : " (the dataset's token ids mapped onto its vocabulary)"));
+    core::log_info(str_cat("initial weights from '", o.init_from, "'",
+                           id_map.empty() ? "" : " (the dataset's token ids mapped onto its vocabulary)"));
   }
 
   // subsets: a named split (protein datasets: their "by_sequence" split by default), or a random hold-out of the
@@ -278,9 +274,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   HITFORGE_REQUIRE(train.size() >= 1 && valid.size() >= 1, "split '", split_name, "' of '", o.data,
                    "' leaves too few sequences (train ", train.size(), ", valid ", valid.size(), ")");
   if (cropped > 0)
-    log_info(str_cat(cropped, " proteins are longer than protein_lm's max_positions (", max_length,
-                     " tokens): each is cut to <bos> and its first ", max_length - 1,
-                     " residues, without <eos> (docs/protein.md)"));
+    core::log_info(str_cat(cropped, " proteins are longer than protein_lm's max_positions (", max_length,
+                           " tokens): each is cut to <bos> and its first ", max_length - 1,
+                           " residues, without <eos> (docs/protein.md)"));
 
   man.hitforge_version = HITFORGE_VERSION;
   man.vocabulary = vocab.to_json();
@@ -351,14 +347,14 @@ nlohmann::json train_language_model(const TrainOptions& o) {
   if (has_state) {
     st = load_train_state(state_path, *model->module(), *opt, best);
     if (dist.is_main()) drop_log_lines_after(log_path, 0, st.epoch);  // an epoch logged but not checkpointed is re-run
-    log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
-                     st.best_epoch, ")"));
+    core::log_info(str_cat("resuming after epoch ", st.epoch, " (best valid NLL ", st.best_metric, " at epoch ",
+                           st.best_epoch, ")"));
   }
   dist.broadcast_parameters(*model->module());  // every rank starts from rank 0's weights
   // Corpus NLL with the batches shared among the ranks and the sums added up, so that every rank has the total.
   const auto shared_nll = [&](const TokenSequences& s) {
-    CorpusNLL c = corpus_nll(*model, s, 256, static_cast<std::size_t>(dist.rank()),
-                             static_cast<std::size_t>(dist.world_size()));
+    CorpusNLL c =
+        corpus_nll(*model, s, 256, static_cast<std::size_t>(dist.rank()), static_cast<std::size_t>(dist.world_size()));
     if (!dist.distributed()) return c;
     const auto sums = dist.allreduce_sum(torch::tensor(
         {c.total, static_cast<double>(c.sequences), static_cast<double>(c.tokens)}, torch::kFloat64));
@@ -378,14 +374,15 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     std::vector<std::int64_t> rows(train.size());
     std::iota(rows.begin(), rows.end(), 0);
     auto random_batches = data::make_batches(rows, batch_size, true, o.seed);
-    log_info(str_cat(
-        o.model, ": ", model->parameter_count(), " parameters, vocabulary ", vocab.size(), ", train ", train.size(),
-        " sequences / ", train.predicted_tokens(), " tokens, valid ", valid.size(), "; padding in random batches ",
-        static_cast<int>(100 * padding_fraction(random_batches, train.lengths()) + 0.5), "%, in length buckets ",
-        static_cast<int>(
-            100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size, o.seed), train.lengths()) +
-            0.5),
-        "%", model->name() == "smiles_lstm" ? " (packed: none computed)" : ""));
+    core::log_info(str_cat(o.model, ": ", model->parameter_count(), " parameters, vocabulary ", vocab.size(),
+                           ", train ", train.size(), " sequences / ", train.predicted_tokens(), " tokens, valid ",
+                           valid.size(), "; padding in random batches ",
+                           static_cast<int>(100 * padding_fraction(random_batches, train.lengths()) + 0.5),
+                           "%, in length buckets ",
+                           static_cast<int>(100 * padding_fraction(length_bucketed_batches(train.lengths(), batch_size,
+                                                                                          o.seed),
+                                                                   train.lengths()) + 0.5),
+                           "%", model->name() == "smiles_lstm" ? " (packed: none computed)" : ""));
   }
 
   int session_epochs = 0;
@@ -411,16 +408,14 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     model->train();
     double loss_sum = 0;
     std::int64_t tokens = 0, molecules = 0;
-    std::vector<std::int64_t> mine;
     for (const auto& b : batches) {
       set_lr(*opt, sched.lr(st.step));
       // Predicted tokens of the global batch (every rank holds all lengths, so no communication): each rank divides
       // its slice's NLL sum by n_tok / world, and the mean of the ranks' gradients is the global batch's gradient.
       std::int64_t n_tok = -static_cast<std::int64_t>(b.size());
       for (auto r : b) n_tok += epoch_train.length(static_cast<std::size_t>(r));
-      const std::size_t w = static_cast<std::size_t>(dist.world_size()), rank = static_cast<std::size_t>(dist.rank());
-      mine.assign(b.begin() + static_cast<std::ptrdiff_t>(b.size() * rank / w),
-                  b.begin() + static_cast<std::ptrdiff_t>(b.size() * (rank + 1) / w));
+      const auto w = static_cast<double>(dist.world_size());
+      const std::vector<std::int64_t> mine = dist.slice_of(b);
       opt->zero_grad();
       double local_nll = 0;
       if (!mine.empty()) {  // an empty slice (a batch smaller than the world) contributes zero gradients
@@ -428,11 +423,10 @@ nlohmann::json train_language_model(const TrainOptions& o) {
         torch::Tensor loss;
         {
           AutocastScope autocast(bf16);  // the forward's products in bf16; backward follows the recorded casts
-          loss = model->sequence_nll(tb.tokens, tb.lengths).sum() /
-                 (static_cast<double>(n_tok) / static_cast<double>(w));
+          loss = model->sequence_nll(tb.tokens, tb.lengths).sum() / (static_cast<double>(n_tok) / w);
         }
         loss.backward();
-        local_nll = loss.item<double>() * static_cast<double>(n_tok) / static_cast<double>(w);
+        local_nll = loss.item<double>() * static_cast<double>(n_tok) / w;
       }
       dist.allreduce_gradients(*model->module());  // mean over the ranks, before clipping
       if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.grad_clip);
@@ -473,9 +467,9 @@ nlohmann::json train_language_model(const TrainOptions& o) {
     if (o.randomize_smiles) line["randomized_fallbacks"] = fallbacks;
     if (dist.distributed()) line["world_size"] = dist.world_size();
     if (dist.is_main()) append_log_line(log_path, line.dump());
-    log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
-                     " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
-                     static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
+    core::log_info(str_cat("epoch ", st.epoch, ": train loss ", train_loss, " nats/token, valid NLL ", metric,
+                           " nats/molecule (", v.per_token(), "/token)", improved ? " (best)" : "", ", ",
+                           static_cast<long>(static_cast<double>(tokens) / std::max(train_secs, 1e-9)), " tokens/s"));
     if (o.patience > 0 && st.bad_epochs >= o.patience) st.finished = true;
     if (st.epoch >= o.epochs) st.finished = true;
     if (dist.is_main()) save_train_state(state_path, *model->module(), *opt, best, st);

@@ -311,11 +311,9 @@ nlohmann::json train_run(const TrainOptions& o) {
         // ---- distributed (issue #3): this rank takes a contiguous slice `mine` of the global batch `b` and divides
         // its loss sum by (labels in b) / world, so the mean of the ranks' gradients is the gradient of b's loss.
         // Every rank holds all labels, so the global count needs no communication.
-        std::vector<std::int64_t> mine = b;
+        const std::vector<std::int64_t> mine = dist.slice_of(b);
         double denominator = 0;  // 0 = single process: masked_loss's own count
         if (dist.distributed()) {
-          const size_t n = b.size(), w = static_cast<size_t>(dist.world_size()), r = static_cast<size_t>(dist.rank());
-          mine.assign(b.begin() + static_cast<std::ptrdiff_t>(n * r / w), b.begin() + static_cast<std::ptrdiff_t>(n * (r + 1) / w));
           std::int64_t labelled = 0;
           for (auto i : b)
             for (std::int64_t c = 0; c < T; ++c) labelled += std::isfinite(train_y[i * T + c]) ? 1 : 0;

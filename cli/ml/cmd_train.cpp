@@ -1,4 +1,5 @@
 // hitforge train — train (or resume) a property model, language model or drug–target pair model on a dataset.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -27,6 +28,10 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
   rt.threads = g.threads;
   rt.device = g.device;
   core::set_log_level(core::parse_log_level(g.log_level));
+  // data-parallel (docs/distributed.md): rank 0 reports, as it alone writes; the other ranks compute the same figures
+  // and print only warnings and errors
+  const bool reports = train::DistributedOptions::from_env().rank == 0;
+  if (!reports) core::set_log_level(std::max(core::log_level(), core::LogLevel::warn));
   core::init_runtime(rt);
   a.opt.seed = g.seed;
   a.opt.device = g.device;
@@ -45,7 +50,7 @@ void run_train(TrainArgs a, const GlobalOptions& g) {
                      a.config_path, "' is not a JSON object");
   }
   nlohmann::json m = train::train_run(a.opt);
-  if (train::DistributedOptions::from_env().rank != 0) return;  // data-parallel: rank 0 reports, as it writes
+  if (!reports) return;
   if (models::is_language_model(a.opt.model)) {
     if (m.value("paused", false)) {
       std::cout << "run: " << a.opt.out_dir << " paused after epoch " << m["epoch"] << " of " << m["epochs"]

@@ -224,6 +224,10 @@ TEST_CASE("distributed worker", "[.][distributed-worker]") {
   CHECK_FALSE(dist.any(false));
   CHECK(dist.broadcast(dist.rank() == 0 ? 4.5 : -1.0) == 4.5);
   CHECK(dist.broadcast(dist.rank() == 0 ? std::string("from rank 0") : std::string("x")) == "from rank 0");
+  // contiguous shares of a global batch, in rank order; a batch smaller than the world leaves rank 0 empty
+  using Rows = std::vector<std::int64_t>;
+  CHECK(dist.slice_of(Rows{10, 11, 12, 13, 14}) == (dist.rank() == 0 ? Rows{10, 11} : Rows{12, 13, 14}));
+  CHECK(dist.slice_of(Rows{7}) == (dist.rank() == 0 ? Rows{} : Rows{7}));
   CHECK(dist.same_everywhere(true));
   CHECK(dist.same_everywhere(false));
   CHECK_FALSE(dist.same_everywhere(dist.rank() == 1));
@@ -257,6 +261,7 @@ TEST_CASE("two processes on loopback give the single-process gradients and weigh
   DistributedContext single;  // world 1: every collective is the identity
   CHECK_THROWS_WITH(single.agree_on([] { throw UsageError("refused alone"); }, "'x'"), "refused alone");
   CHECK(single.same_everywhere(false));
+  CHECK(single.slice_of({4, 5, 6}) == std::vector<std::int64_t>{4, 5, 6});
   for (const std::string optimizer : {"sgd", "adam"}) {
     Trace ref = train_steps(single, optimizer);
     for (int r = 0; r < 2; ++r) {
